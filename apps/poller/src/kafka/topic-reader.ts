@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import type { Kafka, KafkaMessage } from 'kafkajs';
+
+export interface ReadMessage {
+  partition: number;
+  offset: string;
+  message: KafkaMessage;
+}
+
+export interface ReadToEndOptions {
+  /** Start offsets per partition; partitions not named start at the beginning. */
+  fromOffsets?: Record<number, string>;
+  /** Give up after this long (the topic may hold an open transaction of a live producer). */
+  timeoutMs?: number;
+  /** Called for each message instead of collecting them (for topics too big to hold). */
+  onMessage?: (message: ReadMessage) => void | Promise<void>;
+}
+
+/**
+ * Reads a topic with `read_committed` from the beginning (or given offsets) up to the end
+ * offsets it had when the call started, and returns the committed messages in offset order per
+ * partition.
+ *
+ * kafkajs has no "read to end": a consumer never knows it is done. The end offsets are taken
+ * first, and a partition counts as read once a batch ends at or past its last offset. Batches
+ * that hold only transaction markers or aborted records still report their offsets through
+ * END_BATCH_PROCESS, which is how a partition whose tail is a commit marker completes.
+ */
+export async function readTopicToEnd(
+  kafka: Kafka,
+  topic: string,
+  options: ReadToEndOptions = {},
+): Promise<ReadMessage[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  let ends: Map<number, bigint>;
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    ends = new Map(
+      offsets
+        .map((o) => [o.partition, BigInt(o.high)] as const)
+        .filter(
+          ([partition, high]) =>
+            high > BigInt(options.fromOffsets?.[partition] ?? o0(offsets, partition)),
+        ),
+    );
+  } finally {
+    await admin.disconnect();
+  }
+  const collected: ReadMessage[] = [];
+  if (ends.size === 0) return collected;
+
+  const consumer = kafka.consumer({
+    groupId: `reader-${topic}-${randomUUID()}`,
+    readUncommitted: false,
+    allowAutoTopicCreation: false,
+  });
+  const pending = new Set(ends.keys());
+  let finish!: () => void;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  const markRead = (partition: number, lastOffset: string): void => {
+    const end = ends.get(partition);
+    if (end !== undefined && BigInt(lastOffset) >= end - 1n) pending.delete(partition);
+    if (pending.size === 0) finish();
+  };
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) =>
+    markRead(payload.partition, payload.lastOffset),
+  );
+
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ partition, message }) => {
+        const end = ends.get(partition);
+        if (end === undefined || BigInt(message.offset) >= end) return;
+        const read = { partition, offset: message.offset, message };
+        if (options.onMessage) await options.onMessage(read);
+        else collected.push(read);
+      },
+    });
+    for (const [partition, offset] of Object.entries(options.fromOffsets ?? {})) {
+      consumer.seek({ topic, partition: Number(partition), offset });
+    }
+    const timeoutMs = options.timeoutMs ?? 60_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `reading ${topic} to its end took over ${timeoutMs} ms; partitions left: ${[...pending].join(',')}`,
+            ),
+          ),
+        timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([done, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  } finally {
+    await consumer.disconnect();
+  }
+  return collected;
+}
+
+function o0(offsets: Array<{ partition: number; low: string }>, partition: number): string {
+  return offsets.find((o) => o.partition === partition)?.low ?? '0';
+}

@@ -1,0 +1,44 @@
+// Two projects: `unit` (specs beside the code, no I/O beyond mocks) and `e2e` (test/, against a
+// real Kafka broker and the simulator over real sockets). The broker is found or started once in
+// globalSetup and its address reaches the tests through process.env.KAFKA_BROKERS.
+const fs = require('node:fs');
+const swc = JSON.parse(fs.readFileSync(`${__dirname}/.swcrc`, 'utf8'));
+
+const transform = { '^.+\\.(t|j)s$': ['@swc/jest', { ...swc, swcrc: false }] };
+const moduleNameMapper = {
+  // Sources are ESM with `.js` in relative imports (nodenext); jest resolves the `.ts` file.
+  '^(\\.{1,2}/.*)\\.js$': '$1',
+  // One alias prefix for libs, mirrored from tsconfig.json `paths`.
+  '^@app/contracts$': '<rootDir>/libs/contracts/src/index.ts',
+  '^@app/contracts/(.*?)(\\.js)?$': '<rootDir>/libs/contracts/src/$1',
+  '^@app/wolkvox-client$': '<rootDir>/libs/wolkvox-client/src/index.ts',
+  '^@app/wolkvox-client/(.*?)(\\.js)?$': '<rootDir>/libs/wolkvox-client/src/$1',
+};
+const common = {
+  rootDir: __dirname,
+  transform,
+  moduleNameMapper,
+  extensionsToTreatAsEsm: ['.ts'],
+  testEnvironment: 'node',
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/scripts'],
+      testMatch: ['**/*.spec.ts'],
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      roots: ['<rootDir>/test'],
+      testMatch: ['**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/setup/global-setup.ts',
+      globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
+      testTimeout: 120_000,
+    },
+  ],
+};
