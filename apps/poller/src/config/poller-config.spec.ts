@@ -1,0 +1,94 @@
+import { inspect } from 'node:util';
+import { loadConfig } from './poller-config.js';
+
+const minimal = { WOLKVOX_SERVER: '0010', WOLKVOX_TOKEN: 's3cr3t-token' };
+
+describe('loadConfig', () => {
+  it('fills documented defaults around the required values', () => {
+    const result = loadConfig(minimal);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const { config } = result;
+    expect(config.wolkvox).toMatchObject({
+      server: '0010',
+      timeZone: 'America/Bogota',
+      maxConcurrency: 1,
+      callTimeoutMs: 60_000,
+    });
+    expect(config.wolkvox.token.reveal()).toBe('s3cr3t-token');
+    expect(config.kafka.brokers).toEqual(['127.0.0.1:9092']);
+    expect(config.poll).toMatchObject({ intervalSeconds: 300, lookbackSeconds: 3600 });
+    expect(config.http.port).toBe(8080);
+  });
+
+  it('reports every bad value on a line of its own, naming the variable', () => {
+    const result = loadConfig({
+      WOLKVOX_SERVER: 'evil.com/x',
+      WOLKVOX_TIMEZONE: 'Mars/Base',
+      WOLKVOX_MAX_CONCURRENCY: '3',
+      KAFKA_BROKERS: 'localhost',
+      POLL_START_AT: 'yesterday',
+      POLL_INTERVAL_SECONDS: '-5',
+      HTTP_PORT: '70000',
+      KAFKA_SASL_MECHANISM: 'gssapi',
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const names = result.problems.map((p) => p.split(':')[0]);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'WOLKVOX_SERVER',
+        'WOLKVOX_TOKEN',
+        'WOLKVOX_TIMEZONE',
+        'WOLKVOX_MAX_CONCURRENCY',
+        'KAFKA_BROKERS',
+        'POLL_START_AT',
+        'POLL_INTERVAL_SECONDS',
+        'HTTP_PORT',
+        'KAFKA_SASL_MECHANISM',
+      ]),
+    );
+    for (const problem of result.problems) expect(problem).not.toContain('\n');
+  });
+
+  it('never repeats a secret in a problem or when printed', () => {
+    const bad = loadConfig({
+      ...minimal,
+      WOLKVOX_TOKEN_FILE: '/x',
+      KAFKA_SASL_MECHANISM: 'plain',
+      KAFKA_SASL_PASSWORD: 'pw-123',
+    });
+    expect(bad.ok).toBe(false);
+    expect(JSON.stringify(bad)).not.toMatch(/s3cr3t-token|pw-123/);
+
+    const good = loadConfig({
+      ...minimal,
+      KAFKA_SASL_MECHANISM: 'plain',
+      KAFKA_SASL_USERNAME: 'u',
+      KAFKA_SASL_PASSWORD: 'pw-123',
+    });
+    expect(good.ok).toBe(true);
+    const printed = `${JSON.stringify(good)} ${inspect(good, { depth: 10 })} ${String((good as { config: { wolkvox: { token: unknown } } }).config.wolkvox.token)}`;
+    expect(printed).not.toMatch(/s3cr3t-token|pw-123/);
+  });
+
+  it('reads the token from a file, trimmed, and says when it cannot', () => {
+    const fromFile = loadConfig(
+      { WOLKVOX_SERVER: '0010', WOLKVOX_TOKEN_FILE: '/run/secrets/token' },
+      () => 'file-token\n',
+    );
+    expect(fromFile.ok && fromFile.config.wolkvox.token.reveal()).toBe('file-token');
+    const missing = loadConfig({ WOLKVOX_SERVER: '0010', WOLKVOX_TOKEN_FILE: '/nope' }, () => {
+      throw Object.assign(new Error('x'), { code: 'ENOENT' });
+    });
+    expect(missing).toEqual({
+      ok: false,
+      problems: ['WOLKVOX_TOKEN_FILE: cannot read /nope (ENOENT)'],
+    });
+  });
+
+  it('treats empty variables as unset', () => {
+    const result = loadConfig({ ...minimal, WOLKVOX_BASE_URL: '', POLL_START_AT: '' });
+    expect(result.ok && result.config.wolkvox.baseUrl).toBeUndefined();
+  });
+});

@@ -1,0 +1,247 @@
+import { readFileSync } from 'node:fs';
+import { DEFAULT_TOPICS, isValidTimeZone } from '@app/contracts';
+import { z } from 'zod';
+import { Secret } from './secret.js';
+
+/**
+ * The poller's configuration, read from the environment (SPEC section 5) and validated once at
+ * start: every bad or missing value is reported on a line of its own, and nothing starts.
+ * Secrets are wrapped in `Secret` as soon as they are read, and no message here ever repeats a
+ * secret's value.
+ */
+const SERVER = /^[A-Za-z0-9-]+$/;
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+const bool = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no'], 'must be true or false'))
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const topicName = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name (letters, digits, . _ -)');
+
+const EnvSchema = z.object({
+  WOLKVOX_SERVER: z
+    .string()
+    .trim()
+    .regex(SERVER, "must be the server code: letters, digits or '-' (e.g. 0010)"),
+  WOLKVOX_TOKEN: z.string().optional(),
+  WOLKVOX_TOKEN_FILE: z.string().trim().min(1).optional(),
+  WOLKVOX_BASE_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
+  WOLKVOX_TIMEZONE: z
+    .string()
+    .trim()
+    .refine(isValidTimeZone, 'must be an IANA time zone such as America/Bogota')
+    .default('America/Bogota'),
+  WOLKVOX_MAX_CONCURRENCY: z.enum(['1', '2'], 'must be 1 or 2').transform(Number).default(1),
+  WOLKVOX_DAILY_QUOTA: int(1, 10_000_000).optional(),
+  WOLKVOX_CALL_TIMEOUT_SECONDS: int(1, 600).default(60),
+  KAFKA_BROKERS: z
+    .string()
+    .trim()
+    .transform((s) => s.split(',').map((b) => b.trim()))
+    .pipe(
+      z
+        .array(z.string().regex(/^[^\s:,]+:\d{1,5}$/, 'must be a comma-separated host:port list'))
+        .min(1),
+    )
+    .default(['127.0.0.1:9092']),
+  KAFKA_CLIENT_ID: z.string().trim().min(1).default('wolkvox-poller'),
+  KAFKA_SSL: bool.default(false),
+  KAFKA_SASL_MECHANISM: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(
+      z.enum(
+        ['plain', 'scram-sha-256', 'scram-sha-512'],
+        'must be plain, scram-sha-256 or scram-sha-512',
+      ),
+    )
+    .optional(),
+  KAFKA_SASL_USERNAME: z.string().optional(),
+  KAFKA_SASL_PASSWORD: z.string().optional(),
+  KAFKA_REPLICATION_FACTOR: int(1, 32).default(1),
+  KAFKA_PARTITIONS: int(1, 1000).default(3),
+  EMAIL_SENT_TOPIC: topicName.default(DEFAULT_TOPICS.events),
+  EMAIL_DEAD_LETTER_TOPIC: topicName.default(DEFAULT_TOPICS.deadLetters),
+  POLLER_PROGRESS_TOPIC: topicName.default(DEFAULT_TOPICS.progress),
+  EVENTS_MAX_MESSAGE_BYTES: int(64 * 1024, 64 * 1024 * 1024).default(8 * 1024 * 1024),
+  POLL_START_AT: z.iso
+    .datetime({
+      offset: true,
+      error: 'must be an RFC 3339 instant such as 2026-01-01T00:00:00-05:00',
+    })
+    .transform((s) => new Date(s))
+    .optional(),
+  POLL_INTERVAL_SECONDS: int(1, 86_400).default(300),
+  POLL_LOOKBACK_SECONDS: int(0, 31 * 86_400).default(3600),
+  POLL_SETTLE_SECONDS: int(0, 86_400).default(60),
+  HTTP_PORT: int(0, 65_535).default(8080),
+  LOG_LEVEL: z
+    .enum(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace'],
+      'must be fatal, error, warn, info, debug or trace',
+    )
+    .default('info'),
+  SHUTDOWN_TIMEOUT_SECONDS: int(1, 600).default(30),
+});
+
+/**
+ * Rules between variables. Checked on the raw environment, apart from the schema, so that they
+ * are reported together with every other problem (zod skips refinements of an object that
+ * already failed).
+ */
+function crossFieldProblems(env: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  if ((env.WOLKVOX_TOKEN === undefined) === (env.WOLKVOX_TOKEN_FILE === undefined)) {
+    problems.push('WOLKVOX_TOKEN: set exactly one of WOLKVOX_TOKEN and WOLKVOX_TOKEN_FILE');
+  }
+  if (env.KAFKA_SASL_MECHANISM) {
+    for (const name of ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD']) {
+      if (env[name] === undefined) problems.push(`${name}: is required with KAFKA_SASL_MECHANISM`);
+    }
+  }
+  return problems;
+}
+
+export interface PollerConfig {
+  wolkvox: {
+    server: string;
+    token: Secret;
+    baseUrl: string | undefined;
+    timeZone: string;
+    maxConcurrency: 1 | 2;
+    dailyQuota: number | undefined;
+    callTimeoutMs: number;
+  };
+  kafka: {
+    brokers: string[];
+    clientId: string;
+    ssl: boolean;
+    sasl:
+      | {
+          mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+          username: string;
+          password: Secret;
+        }
+      | undefined;
+    replicationFactor: number;
+    partitions: number;
+    eventsMaxMessageBytes: number;
+  };
+  topics: { events: string; deadLetters: string; progress: string };
+  poll: {
+    startAt: Date | undefined;
+    intervalSeconds: number;
+    lookbackSeconds: number;
+    settleSeconds: number;
+  };
+  http: { port: number };
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  shutdownTimeoutMs: number;
+}
+
+export type ConfigResult = { ok: true; config: PollerConfig } | { ok: false; problems: string[] };
+
+/** Names of the variables that hold secrets: their values are never echoed in a problem. */
+const SECRET_VARIABLES = new Set(['WOLKVOX_TOKEN', 'KAFKA_SASL_PASSWORD']);
+
+export function loadConfig(
+  env: NodeJS.ProcessEnv,
+  readFile = (p: string) => readFileSync(p, 'utf8'),
+): ConfigResult {
+  // Empty strings count as unset, the way docker-compose passes `VAR=`.
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const parsed = EnvSchema.safeParse(present);
+  const crossField = crossFieldProblems(present);
+  if (!parsed.success || crossField.length) {
+    const problems = (parsed.error?.issues ?? []).map((issue) => {
+      const name = String(issue.path[0] ?? 'environment');
+      const shown =
+        SECRET_VARIABLES.has(name) || !(name in present)
+          ? ''
+          : ` (got ${JSON.stringify(present[name])})`;
+      const message =
+        issue.code === 'invalid_type' && !(name in present) ? 'is required' : issue.message;
+      return `${name}: ${message}${shown}`;
+    });
+    return { ok: false, problems: [...new Set([...problems, ...crossField])] };
+  }
+  const e = parsed.data;
+  let token: string;
+  if (e.WOLKVOX_TOKEN_FILE !== undefined) {
+    try {
+      token = readFile(e.WOLKVOX_TOKEN_FILE).trim();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      return {
+        ok: false,
+        problems: [`WOLKVOX_TOKEN_FILE: cannot read ${e.WOLKVOX_TOKEN_FILE} (${code})`],
+      };
+    }
+    if (!token)
+      return { ok: false, problems: [`WOLKVOX_TOKEN_FILE: ${e.WOLKVOX_TOKEN_FILE} is empty`] };
+  } else {
+    token = e.WOLKVOX_TOKEN!.trim();
+  }
+  return {
+    ok: true,
+    config: {
+      wolkvox: {
+        server: e.WOLKVOX_SERVER,
+        token: new Secret(token),
+        baseUrl: e.WOLKVOX_BASE_URL,
+        timeZone: e.WOLKVOX_TIMEZONE,
+        maxConcurrency: e.WOLKVOX_MAX_CONCURRENCY as 1 | 2,
+        dailyQuota: e.WOLKVOX_DAILY_QUOTA,
+        callTimeoutMs: e.WOLKVOX_CALL_TIMEOUT_SECONDS * 1000,
+      },
+      kafka: {
+        brokers: e.KAFKA_BROKERS,
+        clientId: e.KAFKA_CLIENT_ID,
+        ssl: e.KAFKA_SSL,
+        sasl: e.KAFKA_SASL_MECHANISM
+          ? {
+              mechanism: e.KAFKA_SASL_MECHANISM,
+              username: e.KAFKA_SASL_USERNAME!,
+              password: new Secret(e.KAFKA_SASL_PASSWORD!),
+            }
+          : undefined,
+        replicationFactor: e.KAFKA_REPLICATION_FACTOR,
+        partitions: e.KAFKA_PARTITIONS,
+        eventsMaxMessageBytes: e.EVENTS_MAX_MESSAGE_BYTES,
+      },
+      topics: {
+        events: e.EMAIL_SENT_TOPIC,
+        deadLetters: e.EMAIL_DEAD_LETTER_TOPIC,
+        progress: e.POLLER_PROGRESS_TOPIC,
+      },
+      poll: {
+        startAt: e.POLL_START_AT,
+        intervalSeconds: e.POLL_INTERVAL_SECONDS,
+        lookbackSeconds: e.POLL_LOOKBACK_SECONDS,
+        settleSeconds: e.POLL_SETTLE_SECONDS,
+      },
+      http: { port: e.HTTP_PORT },
+      logLevel: e.LOG_LEVEL,
+      shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import { parseWallTime } from '@app/contracts';
+import { CorruptCheckpointError, decodeCheckpoint, encodeCheckpoint } from './checkpoint-codec.js';
+import type { Progress } from './progress.js';
+
+const t = (s: string): number => parseWallTime(`2026-03-01 ${s}`)!;
+const at = new Date('2026-03-01T17:00:00Z');
+
+function latestOf(
+  messages: Array<{ key: string; value: string | null }>,
+  base = new Map<string, string | null>(),
+) {
+  const latest = new Map(base);
+  for (const m of messages) latest.set(m.key, m.value);
+  return latest;
+}
+
+function progressWith(keys: number): Progress {
+  const seen = new Map<string, number>();
+  for (let i = 0; i < keys; i++)
+    seen.set(`wv-0010-${i.toString(16).padStart(40, '0')}`, t('11:00:00') + (i % 600));
+  return {
+    cursor: t('12:00:00'),
+    settledBefore: t('11:00:00'),
+    seen,
+    budget: { day: '2026-03-01', used: 42 },
+  };
+}
+
+describe('checkpoint codec', () => {
+  it('round-trips positions, budget and seen keys', () => {
+    const progress = progressWith(3);
+    const { messages, stored } = encodeCheckpoint('0010', progress, 7, 0, at);
+    expect(messages.at(-1)!.key).toBe('0010');
+    const decoded = decodeCheckpoint('0010', latestOf(messages))!;
+    expect(decoded.progress).toEqual(progress);
+    expect(decoded.generation).toBe(7);
+    expect(decoded).toEqual(stored);
+  });
+
+  it('splits many keys into chunks below the size limit and deletes chunks no longer used', () => {
+    const big = encodeCheckpoint('0010', progressWith(20_000), 1, 0, at, 64 * 1024);
+    const chunks = big.messages.filter((m) => m.key.startsWith('0010/seen/'));
+    expect(chunks.length).toBeGreaterThan(5);
+    for (const c of chunks) expect(c.value!.length).toBeLessThan(64 * 1024 + 200);
+    const first = latestOf(big.messages);
+    expect(decodeCheckpoint('0010', first)!.progress.seen.size).toBe(20_000);
+
+    const small = encodeCheckpoint('0010', progressWith(2), 2, big.stored.chunks, at, 64 * 1024);
+    const tombstones = small.messages.filter((m) => m.value === null).map((m) => m.key);
+    expect(tombstones).toHaveLength(big.stored.chunks - 1);
+    expect(decodeCheckpoint('0010', latestOf(small.messages, first))!.progress.seen.size).toBe(2);
+  });
+
+  it('has no checkpoint for an operation never polled, and ignores other operations', () => {
+    const other = encodeCheckpoint('0020', progressWith(1), 1, 0, at).messages;
+    expect(decodeCheckpoint('0010', latestOf(other))).toBeNull();
+  });
+
+  it('refuses a head whose chunks belong to another generation', () => {
+    const first = encodeCheckpoint('0010', progressWith(5), 1, 0, at).messages;
+    const second = encodeCheckpoint('0010', progressWith(5), 2, 1, at).messages;
+    const mixed = latestOf([...first.slice(0, -1), second.at(-1)!]);
+    expect(() => decodeCheckpoint('0010', mixed)).toThrow(CorruptCheckpointError);
+  });
+
+  it('refuses garbage', () => {
+    expect(() => decodeCheckpoint('0010', new Map([['0010', '{nope']]))).toThrow(/not JSON/);
+    const head = JSON.stringify({
+      v: 1,
+      server: '0010',
+      cursor: '2026-02-30 00:00:00',
+      settledBefore: '2026-02-01 00:00:00',
+      generation: 1,
+      chunks: 0,
+      writtenAt: '',
+    });
+    expect(() => decodeCheckpoint('0010', new Map([['0010', head]]))).toThrow(/cursor/);
+  });
+});

@@ -1,0 +1,177 @@
+import { formatWallTime, parseWallTime, type WallSeconds } from '@app/contracts';
+import type { Progress } from './progress.js';
+
+/**
+ * How progress is written to the compacted progress topic, in the same transaction as the events
+ * it covers (the way Kafka Connect keeps source offsets, plus what exactly-once needs here):
+ *
+ * - key `<server>`: the head: positions, budget, and how many seen-key chunks belong to it;
+ * - keys `<server>/seen/<i>`: the keys published inside the look-back, split in chunks so that no
+ *   message approaches the broker's 1 MB default limit however busy the look-back is.
+ *
+ * Every message carries the head's generation, so a reader can tell a complete checkpoint from
+ * a mix of two; chunks a shorter checkpoint no longer uses are deleted with tombstones.
+ * Times are written as wall-clock strings (`YYYY-MM-DD HH:MM:SS`) so an operator can read them.
+ */
+export const CHECKPOINT_VERSION = 1;
+const DEFAULT_CHUNK_BYTES = 256 * 1024;
+
+export interface CheckpointMessage {
+  key: string;
+  /** null is a tombstone: compaction deletes the key. */
+  value: string | null;
+}
+
+export interface StoredCheckpoint {
+  progress: Progress;
+  generation: number;
+  /** Number of seen-key chunks this checkpoint wrote, so the next one can delete extras. */
+  chunks: number;
+  writtenAt: string;
+}
+
+interface HeadValue {
+  v: number;
+  server: string;
+  cursor: string;
+  settledBefore: string;
+  budget?: { day: string; used: number };
+  generation: number;
+  chunks: number;
+  writtenAt: string;
+}
+
+interface ChunkValue {
+  v: number;
+  generation: number;
+  /** [date, key, key, ...] per second. */
+  seen: Array<[string, ...string[]]>;
+}
+
+export function headKey(server: string): string {
+  return server;
+}
+
+export function chunkKey(server: string, index: number): string {
+  return `${server}/seen/${index}`;
+}
+
+export function encodeCheckpoint(
+  server: string,
+  progress: Progress,
+  generation: number,
+  previousChunks: number,
+  writtenAt: Date,
+  chunkBytes = DEFAULT_CHUNK_BYTES,
+): { messages: CheckpointMessage[]; stored: StoredCheckpoint } {
+  const bySecond = new Map<WallSeconds, string[]>();
+  for (const [key, wall] of progress.seen) {
+    const keys = bySecond.get(wall);
+    if (keys) keys.push(key);
+    else bySecond.set(wall, [key]);
+  }
+  const chunks: ChunkValue['seen'][] = [];
+  let current: ChunkValue['seen'] = [];
+  let size = 0;
+  for (const wall of [...bySecond.keys()].sort((a, b) => a - b)) {
+    const keys = bySecond.get(wall)!.sort();
+    const entry: [string, ...string[]] = [formatWallTime(wall), ...keys];
+    const entrySize = JSON.stringify(entry).length + 1;
+    if (size > 0 && size + entrySize > chunkBytes) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(entry);
+    size += entrySize;
+  }
+  if (current.length) chunks.push(current);
+
+  const messages: CheckpointMessage[] = chunks.map((seen, i) => ({
+    key: chunkKey(server, i),
+    value: JSON.stringify({ v: CHECKPOINT_VERSION, generation, seen } satisfies ChunkValue),
+  }));
+  for (let i = chunks.length; i < previousChunks; i++) {
+    messages.push({ key: chunkKey(server, i), value: null });
+  }
+  const head: HeadValue = {
+    v: CHECKPOINT_VERSION,
+    server,
+    cursor: formatWallTime(progress.cursor),
+    settledBefore: formatWallTime(progress.settledBefore),
+    ...(progress.budget ? { budget: progress.budget } : {}),
+    generation,
+    chunks: chunks.length,
+    writtenAt: writtenAt.toISOString(),
+  };
+  // The head goes last: a reader that sees it has, in the same transaction, its chunks.
+  messages.push({ key: headKey(server), value: JSON.stringify(head) });
+  return {
+    messages,
+    stored: { progress, generation, chunks: chunks.length, writtenAt: head.writtenAt },
+  };
+}
+
+export class CorruptCheckpointError extends Error {
+  override readonly name = 'CorruptCheckpointError';
+}
+
+/**
+ * Rebuilds the checkpoint of `server` from the latest value of each key in the progress topic
+ * (as compaction would leave them). Null when the operation has no checkpoint yet. Throws
+ * CorruptCheckpointError when what is there cannot be trusted: the poller must not guess.
+ */
+export function decodeCheckpoint(
+  server: string,
+  latest: ReadonlyMap<string, string | null>,
+): StoredCheckpoint | null {
+  const headText = latest.get(headKey(server));
+  if (headText == null) return null;
+  const head = parseJson<HeadValue>(headText, 'head');
+  if (head.v !== CHECKPOINT_VERSION) {
+    throw new CorruptCheckpointError(`checkpoint version ${head.v} is not ${CHECKPOINT_VERSION}`);
+  }
+  const cursor = wall(head.cursor, 'cursor');
+  const settledBefore = wall(head.settledBefore, 'settledBefore');
+  if (settledBefore > cursor) throw new CorruptCheckpointError('settledBefore is after cursor');
+
+  const seen = new Map<string, WallSeconds>();
+  for (let i = 0; i < head.chunks; i++) {
+    const text = latest.get(chunkKey(server, i));
+    if (text == null)
+      throw new CorruptCheckpointError(`seen-key chunk ${i} of ${head.chunks} is missing`);
+    const chunk = parseJson<ChunkValue>(text, `chunk ${i}`);
+    if (chunk.generation !== head.generation) {
+      throw new CorruptCheckpointError(
+        `seen-key chunk ${i} is of generation ${chunk.generation}, the head of ${head.generation}`,
+      );
+    }
+    for (const [date, ...keys] of chunk.seen) {
+      const at = wall(date, `chunk ${i} date`);
+      for (const key of keys) seen.set(key, at);
+    }
+  }
+  return {
+    progress: { cursor, settledBefore, seen, ...(head.budget ? { budget: head.budget } : {}) },
+    generation: head.generation,
+    chunks: head.chunks,
+    writtenAt: head.writtenAt,
+  };
+}
+
+function parseJson<T>(text: string, what: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw new CorruptCheckpointError(`checkpoint ${what} is not JSON`, { cause: error });
+  }
+}
+
+function wall(text: string, what: string): WallSeconds {
+  const parsed = typeof text === 'string' ? parseWallTime(text) : null;
+  if (parsed === null)
+    throw new CorruptCheckpointError(
+      `checkpoint ${what} ${JSON.stringify(text)} is not a wall time`,
+    );
+  return parsed;
+}

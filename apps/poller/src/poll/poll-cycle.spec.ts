@@ -1,0 +1,288 @@
+import {
+  decodeEmailSent,
+  parseWallTime,
+  wallTimeOf,
+  type Cdr9Record,
+  type WallSeconds,
+} from '@app/contracts';
+import { decodeCheckpoint, type StoredCheckpoint } from './checkpoint-codec.js';
+import { CheckpointStore } from '../ports/checkpoint-store.port.js';
+import {
+  EmailSource,
+  type BudgetSnapshot,
+  type SourceOutcome,
+} from '../ports/email-source.port.js';
+import { EventPublisher, FencedError, type PublishBatch } from '../ports/event-publisher.port.js';
+import { PollCycle, type CycleOutcome } from './poll-cycle.js';
+import type { Window } from './window-planner.js';
+
+const ZONE = 'America/Bogota';
+const t = (s: string): WallSeconds => parseWallTime(s)!;
+
+/** In-memory cdr_9: inclusive windows, a cut at `limit` records (the first by date), visibility times. */
+class FakeSource extends EmailSource {
+  rows: Array<{ record: Cdr9Record; visibleAt: WallSeconds }> = [];
+  calls: Window[] = [];
+  limit = 60_000;
+  shuffle = false;
+  now = () => Number.POSITIVE_INFINITY;
+  private used = 0;
+
+  fetchWindow(window: Window): Promise<SourceOutcome> {
+    this.calls.push(window);
+    this.used++;
+    const visible = this.rows
+      .map((r) => ({ ...r, wall: parseWallTime(r.record.date)! }))
+      .filter((r) => r.wall >= window.from && r.wall <= window.to && r.visibleAt <= this.now())
+      .sort((a, b) => a.wall - b.wall)
+      .slice(0, this.limit);
+    if (this.shuffle) visible.reverse();
+    return Promise.resolve({
+      kind: 'records',
+      records: visible.map((r) => ({ record: r.record, wall: r.wall })),
+      invalid: [],
+      possiblyTruncated: visible.length >= this.limit,
+    });
+  }
+  budget(): BudgetSnapshot {
+    return {
+      day: '2026-03-01',
+      used: this.used,
+      limit: undefined,
+      remaining: undefined,
+      resetsAt: 0,
+    };
+  }
+  restoreBudget(_day: string, used: number): void {
+    this.used = used;
+  }
+  retryToken(): void {}
+}
+
+/** A broker stand-in: transactions are all-or-nothing; fails on demand; can be fenced. */
+class FakeKafka {
+  events: PublishBatch['events'] = [];
+  deadLetters: PublishBatch['deadLetters'] = [];
+  progress = new Map<string, string | null>();
+  owner = 0;
+}
+class FakePublisher extends EventPublisher {
+  private epoch = 0;
+  failNext = 0;
+  constructor(private readonly kafka: FakeKafka) {
+    super();
+  }
+  claim(): Promise<void> {
+    this.epoch = ++this.kafka.owner;
+    return Promise.resolve();
+  }
+  publish(batch: PublishBatch): Promise<void> {
+    if (this.epoch !== this.kafka.owner) return Promise.reject(new FencedError('fenced'));
+    if (this.failNext > 0) {
+      this.failNext--;
+      return Promise.reject(new Error('broker unavailable'));
+    }
+    this.kafka.events.push(...batch.events);
+    this.kafka.deadLetters.push(...batch.deadLetters);
+    for (const m of batch.checkpoint) this.kafka.progress.set(m.key, m.value);
+    return Promise.resolve();
+  }
+  maxEventBytes(): number {
+    return 1024 * 1024;
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+class FakeStore extends CheckpointStore {
+  constructor(private readonly kafka: FakeKafka) {
+    super();
+  }
+  load(): Promise<StoredCheckpoint | null> {
+    return Promise.resolve(decodeCheckpoint('0010', this.kafka.progress));
+  }
+}
+
+function email(date: string, n: number, extra: Partial<Cdr9Record> = {}): Cdr9Record {
+  return {
+    channel: 'email-route-1',
+    date,
+    from: 'a@x.co',
+    to: `c${n}@x.co`,
+    subject: `s${n}`,
+    body: `b${n}`,
+    ...extra,
+  };
+}
+
+function rig(source: FakeSource, kafka = new FakeKafka(), nowIso = '2026-03-10T12:00:00-05:00') {
+  let now = new Date(nowIso);
+  const publisher = new FakePublisher(kafka);
+  const cycle = new PollCycle(source, publisher, new FakeStore(kafka), {
+    operation: { server: '0010', timeZone: ZONE },
+    startAt: new Date('2026-03-01T00:00:00-05:00'),
+    lookbackSeconds: 3600,
+    settleSeconds: 60,
+    unrecordedCallAllowance: 0,
+    limits: { maxSpanSeconds: 31 * 86_400, targetRecords: 45 },
+    clock: () => now,
+  });
+  source.now = () => wallTimeOf(now, ZONE);
+  const runUntilCaughtUp = async (max = 500): Promise<CycleOutcome[]> => {
+    const outcomes: CycleOutcome[] = [];
+    for (let i = 0; i < max; i++) {
+      const outcome = await cycle.run();
+      outcomes.push(outcome);
+      if (outcome.kind === 'caught-up' || outcome.kind === 'fenced') return outcomes;
+    }
+    throw new Error('did not catch up');
+  };
+  return {
+    cycle,
+    kafka,
+    publisher,
+    runUntilCaughtUp,
+    setNow: (iso: string) => (now = new Date(iso)),
+  };
+}
+
+function publishedIds(kafka: FakeKafka): string[] {
+  return kafka.events.map((m) => {
+    const decoded = decodeEmailSent({
+      key: m.key,
+      value: m.value,
+      headers: m.headers,
+    });
+    if (!decoded.ok) throw new Error(decoded.error);
+    return decoded.event.data.record.to;
+  });
+}
+
+describe('PollCycle', () => {
+  it('backfills a range with a burst, splitting cut windows, publishing every record once', async () => {
+    const source = new FakeSource();
+    source.limit = 60;
+    let n = 0;
+    for (let d = 1; d <= 8; d++)
+      for (let h = 0; h < 24; h += 3)
+        source.rows.push({
+          record: email(`2026-03-0${d} ${String(h).padStart(2, '0')}:00:00`, n++),
+          visibleAt: 0,
+        });
+    for (let s = 0; s < 150; s++)
+      source.rows.push({
+        record: email(`2026-03-05 10:00:${String(s % 60).padStart(2, '0')}`, n++),
+        visibleAt: 0,
+      });
+    const { kafka, runUntilCaughtUp } = rig(source);
+    const outcomes = await runUntilCaughtUp();
+    const ids = publishedIds(kafka);
+    expect(ids).toHaveLength(n);
+    expect(new Set(ids).size).toBe(n);
+    expect(outcomes.some((o) => o.kind === 'split')).toBe(true);
+    for (const call of source.calls) expect(call.to - call.from).toBeLessThan(31 * 86_400);
+  });
+
+  it('gives N identical records N distinct events', async () => {
+    const source = new FakeSource();
+    for (let i = 0; i < 3; i++)
+      source.rows.push({ record: email('2026-03-02 10:00:00', 7), visibleAt: 0 });
+    const { kafka, runUntilCaughtUp } = rig(source);
+    await runUntilCaughtUp();
+    expect(new Set(kafka.events.map((e) => e.key)).size).toBe(3);
+  });
+
+  it('publishes late records found in the look-back, and nothing twice across passes', async () => {
+    const source = new FakeSource();
+    const { kafka, runUntilCaughtUp, setNow } = rig(source);
+    source.rows.push({
+      record: email('2026-03-10 11:30:00', 1),
+      visibleAt: t('2026-03-10 11:30:05'),
+    });
+    await runUntilCaughtUp();
+    expect(publishedIds(kafka)).toEqual(['c1@x.co']);
+    // A record dated 11:40 shows up only at 12:20; the next poll re-reads the look-back.
+    source.rows.push({
+      record: email('2026-03-10 11:40:00', 2),
+      visibleAt: t('2026-03-10 12:20:00'),
+    });
+    setNow('2026-03-10T12:05:00-05:00');
+    await runUntilCaughtUp();
+    setNow('2026-03-10T12:25:00-05:00');
+    await runUntilCaughtUp();
+    setNow('2026-03-10T12:30:00-05:00');
+    await runUntilCaughtUp();
+    expect(publishedIds(kafka)).toEqual(['c1@x.co', 'c2@x.co']);
+  });
+
+  it('resumes after a restart from the checkpoint alone, with no duplicate and no gap', async () => {
+    const source = new FakeSource();
+    for (let i = 0; i < 40; i++)
+      source.rows.push({
+        record: email(`2026-03-10 11:${String(10 + i).padStart(2, '0')}:00`, i),
+        visibleAt: 0,
+      });
+    const kafka = new FakeKafka();
+    const first = rig(source, kafka);
+    await first.runUntilCaughtUp();
+    for (let i = 40; i < 45; i++)
+      source.rows.push({
+        record: email(`2026-03-10 11:${String(10 + i).padStart(2, '0')}:30`, i),
+        visibleAt: 0,
+      });
+    const second = rig(source, kafka, '2026-03-10T12:10:00-05:00');
+    await second.runUntilCaughtUp();
+    const ids = publishedIds(kafka);
+    expect(ids).toHaveLength(45);
+    expect(new Set(ids).size).toBe(45);
+  });
+
+  it('moves nothing when publishing fails, and recovers on the next cycle', async () => {
+    const source = new FakeSource();
+    source.rows.push({ record: email('2026-03-09 10:00:00', 1), visibleAt: 0 });
+    const { kafka, publisher, runUntilCaughtUp } = rig(source);
+    publisher.failNext = 1;
+    const outcomes = await runUntilCaughtUp();
+    expect(outcomes[0].kind).toBe('publish-failed');
+    expect(publishedIds(kafka)).toEqual(['c1@x.co']);
+  });
+
+  it('stops for good once another poller of the operation takes over', async () => {
+    const source = new FakeSource();
+    source.rows.push({ record: email('2026-03-09 10:00:00', 1), visibleAt: 0 });
+    const kafka = new FakeKafka();
+    const older = rig(source, kafka);
+    await older.cycle.load();
+    const newer = rig(source, kafka);
+    await newer.runUntilCaughtUp();
+    const outcome = await older.cycle.run();
+    expect(outcome.kind).toBe('fenced');
+    expect((await older.cycle.run()).kind).toBe('fenced');
+    expect(publishedIds(kafka)).toEqual(['c1@x.co']);
+  });
+
+  it('publishes what a single overflowing second returned, and says so', async () => {
+    const source = new FakeSource();
+    source.limit = 5;
+    for (let i = 0; i < 8; i++)
+      source.rows.push({ record: email('2026-03-09 10:00:00', i), visibleAt: 0 });
+    const { runUntilCaughtUp } = rig(source);
+    const outcomes = await runUntilCaughtUp();
+    expect(outcomes).toContainEqual(
+      expect.objectContaining({ kind: 'published', overflowingSecond: true, events: 5 }),
+    );
+  });
+
+  it('needs POLL_START_AT only when no checkpoint exists', async () => {
+    const source = new FakeSource();
+    const kafka = new FakeKafka();
+    const cycle = new PollCycle(source, new FakePublisher(kafka), new FakeStore(kafka), {
+      operation: { server: '0010', timeZone: ZONE },
+      startAt: undefined,
+      lookbackSeconds: 0,
+      settleSeconds: 0,
+      unrecordedCallAllowance: 0,
+    });
+    await expect(cycle.run()).rejects.toThrow(/POLL_START_AT/);
+  });
+});

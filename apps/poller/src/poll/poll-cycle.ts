@@ -1,0 +1,314 @@
+import { formatWallTime, wallTimeOf, type Operation, type WallSeconds } from '@app/contracts';
+import { CheckpointStore } from '../ports/checkpoint-store.port.js';
+import { EmailSource, type SourceOutcome } from '../ports/email-source.port.js';
+import {
+  EventPublisher,
+  FencedError,
+  type OutgoingMessage,
+} from '../ports/event-publisher.port.js';
+import { encodeCheckpoint, type StoredCheckpoint } from './checkpoint-codec.js';
+import { mapWindow } from './event-mapping.js';
+import { advance, initialProgress, unpublished, type Progress } from './progress.js';
+import {
+  densityOf,
+  planWindow,
+  splitTimedOut,
+  splitTruncated,
+  windowSpan,
+  WOLKVOX_LIMITS,
+  type Window,
+  type WindowLimits,
+} from './window-planner.js';
+
+export interface PollCycleSettings {
+  operation: Operation;
+  /** RFC 3339 instant of the very first run; ignored once a checkpoint exists. */
+  startAt: Date | undefined;
+  lookbackSeconds: number;
+  /** The end of a pass stays this far behind the present (records still being written). */
+  settleSeconds: number;
+  /** Requests a crash may have spent without recording them, added when a budget is restored. */
+  unrecordedCallAllowance: number;
+  limits?: WindowLimits;
+  clock?: () => Date;
+}
+
+export type CycleOutcome =
+  /** A window read completely and published with its checkpoint. */
+  | {
+      kind: 'published';
+      window: Window;
+      fetched: number;
+      events: number;
+      deadLetters: number;
+      duplicates: number;
+      oversize: number;
+      outOfWindow: number;
+      /** A one-second window that still held the API's cut: records beyond it are out of reach. */
+      overflowingSecond: boolean;
+      lagSeconds: number;
+    }
+  /** The pass reached the present: wait for the next interval. */
+  | { kind: 'caught-up'; lagSeconds: number }
+  /** The window came back cut (or timed out) and will be read again in a smaller piece. */
+  | { kind: 'split'; window: Window; retry: Window; reason: 'truncated' | 'timed-out' }
+  /** The API gave no usable answer; nothing moved. */
+  | { kind: 'source-failed'; window: Window; outcome: Exclude<SourceOutcome, { kind: 'records' }> }
+  /** Kafka did not take the batch; nothing was published, the window will be read again. */
+  | { kind: 'publish-failed'; window: Window | undefined; error: Error }
+  /** Another poller of this operation took over. */
+  | { kind: 'fenced'; error: FencedError };
+
+export class StartAtRequiredError extends Error {
+  override readonly name = 'StartAtRequiredError';
+}
+
+/**
+ * One poll cycle, top to bottom, the way Kafka Connect's source task polls:
+ * load progress -> plan a window -> fetch -> validate -> map to events -> drop keys already
+ * published -> publish events, dead letters and progress together -> record the outcome.
+ *
+ * One call of `run()` reads one window, so catch-up is a run of cycles back to back and a crash
+ * loses at most the window in flight. Decisions are pure functions (window-planner, progress,
+ * event-mapping, checkpoint-codec); this class only sequences them around the three ports.
+ */
+export class PollCycle {
+  private checkpoint: StoredCheckpoint | undefined;
+  /** Where the current pass has read up to; a new pass starts at `settledBefore`. */
+  private passPosition: WallSeconds | undefined;
+  /** A smaller piece of a window that came back cut, and how often this range was cut. */
+  private retry: { window: Window; splits: number } | undefined;
+  private density: number | undefined;
+  private fenced: FencedError | undefined;
+  private readonly limits: WindowLimits;
+  private readonly clock: () => Date;
+
+  constructor(
+    private readonly source: EmailSource,
+    private readonly publisher: EventPublisher,
+    private readonly store: CheckpointStore,
+    private readonly settings: PollCycleSettings,
+  ) {
+    this.limits = settings.limits ?? WOLKVOX_LIMITS;
+    this.clock = settings.clock ?? (() => new Date());
+  }
+
+  /** The committed progress, once loaded. */
+  get progress(): Progress | undefined {
+    return this.checkpoint?.progress;
+  }
+
+  get loaded(): boolean {
+    return this.checkpoint !== undefined;
+  }
+
+  /**
+   * Claims the operation (fencing any rival) and loads its progress from Kafka. Runs before the
+   * first cycle and again after any failed publish, since a rival may have moved progress.
+   */
+  async load(): Promise<Progress> {
+    this.checkpoint = undefined;
+    await this.publisher.claim();
+    const stored = await this.store.load();
+    if (stored) {
+      this.checkpoint = stored;
+    } else {
+      const startAt = this.settings.startAt;
+      if (!startAt) {
+        throw new StartAtRequiredError(
+          'no checkpoint exists for this operation: POLL_START_AT is required on the first run',
+        );
+      }
+      const progress = initialProgress(wallTimeOf(startAt, this.settings.operation.timeZone));
+      this.checkpoint = { progress, generation: 0, chunks: 0, writtenAt: '' };
+    }
+    const budget = this.checkpoint.progress.budget;
+    if (budget)
+      this.source.restoreBudget(budget.day, budget.used + this.settings.unrecordedCallAllowance);
+    this.passPosition = undefined;
+    this.retry = undefined;
+    return this.checkpoint.progress;
+  }
+
+  async run(signal?: AbortSignal): Promise<CycleOutcome> {
+    if (this.fenced) return { kind: 'fenced', error: this.fenced };
+    // 1. Load progress (after a start, a failed publish, or a takeover).
+    if (!this.checkpoint) {
+      try {
+        await this.load();
+      } catch (error) {
+        if (error instanceof FencedError) {
+          this.fenced = error;
+          return { kind: 'fenced', error };
+        }
+        if (error instanceof StartAtRequiredError) throw error;
+        return { kind: 'publish-failed', window: undefined, error: asError(error) };
+      }
+    }
+    const progress = this.checkpoint!.progress;
+    const now = this.clock();
+    const nowWall = wallTimeOf(now, this.settings.operation.timeZone);
+    const passEnd = nowWall - this.settings.settleSeconds;
+
+    // 2. Plan the window: a retry piece, or the next window of the pass.
+    const from = this.passPosition ?? progress.settledBefore;
+    const window = this.retry?.window ?? planWindow(from, passEnd, this.density, this.limits);
+    if (!window) {
+      this.passPosition = undefined; // the next pass re-reads the look-back
+      return { kind: 'caught-up', lagSeconds: Math.max(0, nowWall - progress.cursor) };
+    }
+
+    // 3. Fetch.
+    const readAt = nowWall;
+    const outcome = await this.source.fetchWindow(window, signal);
+    if (outcome.kind === 'timed-out')
+      return this.split(window, splitTimedOut(window), 'timed-out', outcome);
+    if (outcome.kind !== 'records') {
+      await this.recordBudget();
+      return { kind: 'source-failed', window, outcome };
+    }
+
+    // 4. A response that may be cut is read again in a smaller window; nothing of it is used.
+    const overflowingSecond = outcome.possiblyTruncated && windowSpan(window) === 1;
+    if (outcome.possiblyTruncated && !overflowingSecond) {
+      const decision = splitTruncated(
+        window,
+        outcome.records.map((r) => r.wall),
+        this.retry?.splits ?? 0,
+      );
+      return this.split(window, decision, 'truncated', outcome);
+    }
+
+    // 5. Validate and map to events; 6. drop keys already published.
+    const maxEventBytes = this.publisher.maxEventBytes();
+    const mapped = mapWindow(
+      window,
+      outcome.records,
+      outcome.invalid,
+      this.settings.operation,
+      maxEventBytes,
+      now,
+    );
+    const events = unpublished(mapped.events, progress.seen);
+    const deadLetters = unpublished(mapped.deadLetters, progress.seen);
+    const duplicates = mapped.events.length - events.length;
+
+    // 7. Publish events, dead letters and the next checkpoint in one transaction.
+    const next = advance(
+      progress,
+      {
+        window,
+        readAt,
+        published: [...events, ...deadLetters].map(({ key, wall }) => ({ key, wall })),
+      },
+      this.settings.lookbackSeconds,
+    );
+    try {
+      await this.commit(
+        next,
+        events.map((e) => e.message),
+        deadLetters.map((d) => d.message),
+      );
+    } catch (error) {
+      return this.publishFailed(window, error);
+    }
+
+    // 8. Record the outcome.
+    this.passPosition = window.to + 1;
+    this.retry = undefined;
+    this.density = densityOf(window, outcome.records.length);
+    return {
+      kind: 'published',
+      window,
+      fetched: outcome.records.length + outcome.invalid.length,
+      events: events.length,
+      deadLetters: deadLetters.length,
+      duplicates,
+      oversize: mapped.oversize,
+      outOfWindow: mapped.outOfWindow,
+      overflowingSecond,
+      lagSeconds: Math.max(0, nowWall - next.cursor),
+    };
+  }
+
+  /** Where the committed progress stands, for logs and the CLI. */
+  describe(): { cursor: string; settledBefore: string; seenKeys: number } | undefined {
+    const p = this.checkpoint?.progress;
+    return (
+      p && {
+        cursor: formatWallTime(p.cursor),
+        settledBefore: formatWallTime(p.settledBefore),
+        seenKeys: p.seen.size,
+      }
+    );
+  }
+
+  private async split(
+    window: Window,
+    decision: ReturnType<typeof splitTimedOut>,
+    reason: 'truncated' | 'timed-out',
+    outcome: SourceOutcome,
+  ): Promise<CycleOutcome> {
+    await this.recordBudget();
+    if (decision.kind === 'indivisible') {
+      // Only a timeout can reach here (a cut single second is published as is): the second
+      // cannot be read within the API's limit; try again later without moving.
+      return {
+        kind: 'source-failed',
+        window,
+        outcome: outcome as Exclude<SourceOutcome, { kind: 'records' }>,
+      };
+    }
+    this.retry = { window: decision.window, splits: (this.retry?.splits ?? 0) + 1 };
+    return { kind: 'split', window, retry: decision.window, reason };
+  }
+
+  /**
+   * Writes the budget spent into the checkpoint when a cycle spent calls but published nothing,
+   * so a restart does not forget them. Best effort: a failure here only means a later
+   * checkpoint carries the count.
+   */
+  private async recordBudget(): Promise<void> {
+    const progress = this.checkpoint?.progress;
+    if (!progress) return;
+    try {
+      await this.commit(progress, [], []);
+    } catch (error) {
+      if (error instanceof FencedError) this.fenced = error;
+      this.checkpoint = undefined; // reload before the next publish
+    }
+  }
+
+  private async commit(
+    next: Progress,
+    events: OutgoingMessage[],
+    deadLetters: OutgoingMessage[],
+  ): Promise<void> {
+    const stored = this.checkpoint!;
+    const budget = this.source.budget();
+    const withBudget: Progress = { ...next, budget: { day: budget.day, used: budget.used } };
+    const { messages, stored: written } = encodeCheckpoint(
+      this.settings.operation.server,
+      withBudget,
+      stored.generation + 1,
+      stored.chunks,
+      this.clock(),
+    );
+    await this.publisher.publish({ events, deadLetters, checkpoint: messages });
+    this.checkpoint = written;
+  }
+
+  private publishFailed(window: Window, error: unknown): CycleOutcome {
+    if (error instanceof FencedError) {
+      this.fenced = error;
+      return { kind: 'fenced', error };
+    }
+    // The publisher dropped its producer; claim again and reload progress before publishing.
+    this.checkpoint = undefined;
+    return { kind: 'publish-failed', window, error: asError(error) };
+  }
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

@@ -1,0 +1,87 @@
+import { parseWallTime } from '@app/contracts';
+import {
+  densityOf,
+  planWindow,
+  splitTimedOut,
+  splitTruncated,
+  WOLKVOX_LIMITS,
+} from './window-planner.js';
+
+const t = (s: string): number => parseWallTime(s)!;
+const DAY = 86_400;
+
+describe('planWindow', () => {
+  it('spans at most 31 days, inclusive of both ends', () => {
+    const w = planWindow(t('2026-01-01 00:00:00'), t('2026-12-31 00:00:00'), undefined)!;
+    expect(w.to - w.from + 1).toBe(31 * DAY);
+    expect(w.to).toBe(t('2026-01-31 23:59:59'));
+  });
+
+  it('stops at the end of the pass', () => {
+    expect(planWindow(t('2026-01-01 00:00:00'), t('2026-01-01 10:00:00'), undefined)).toEqual({
+      from: t('2026-01-01 00:00:00'),
+      to: t('2026-01-01 10:00:00'),
+    });
+  });
+
+  it('has nothing to read when the pass is past its end', () => {
+    expect(planWindow(t('2026-01-01 10:00:01'), t('2026-01-01 10:00:00'), undefined)).toBeNull();
+  });
+
+  it('shrinks to the target number of records at the density seen', () => {
+    const w = planWindow(0, 10 * DAY, 1)!; // one record per second
+    expect(w.to - w.from + 1).toBe(WOLKVOX_LIMITS.targetRecords);
+    expect(planWindow(0, 10 * DAY, 1e9)).toEqual({ from: 0, to: 0 });
+  });
+
+  it('learns density from each window read, empty ones included', () => {
+    expect(densityOf({ from: 0, to: 99 }, 50)).toBe(0.5);
+    expect(densityOf({ from: 0, to: 99 }, 0)).toBe(0);
+    expect(planWindow(0, 100 * DAY, 0)!.to).toBe(31 * DAY - 1);
+  });
+});
+
+describe('splitTruncated', () => {
+  const window = { from: 0, to: 999 };
+  it('first cuts below the 90th percentile of the returned dates', () => {
+    const walls = Array.from({ length: 100 }, (_, i) => i * 5); // 0..495
+    expect(splitTruncated(window, walls, 0)).toEqual({
+      kind: 'retry',
+      window: { from: 0, to: 449 },
+    });
+  });
+
+  it('cuts at the median once a retry was cut again', () => {
+    const walls = Array.from({ length: 100 }, (_, i) => i * 10);
+    expect(splitTruncated(window, walls, 1)).toEqual({
+      kind: 'retry',
+      window: { from: 0, to: 499 },
+    });
+  });
+
+  it('always makes progress and keeps whole seconds', () => {
+    const walls = new Array(100).fill(0); // everything in the first second
+    expect(splitTruncated(window, walls, 0)).toEqual({ kind: 'retry', window: { from: 0, to: 0 } });
+    const late = new Array(100).fill(999);
+    expect(splitTruncated(window, late, 0)).toEqual({
+      kind: 'retry',
+      window: { from: 0, to: 998 },
+    });
+  });
+
+  it('cannot split a single second', () => {
+    expect(splitTruncated({ from: 5, to: 5 }, [5, 5], 0)).toEqual({ kind: 'indivisible' });
+    expect(splitTimedOut({ from: 5, to: 5 })).toEqual({ kind: 'indivisible' });
+  });
+
+  it('halves a window that timed out', () => {
+    expect(splitTimedOut({ from: 0, to: 9 })).toEqual({
+      kind: 'retry',
+      window: { from: 0, to: 4 },
+    });
+    expect(splitTimedOut({ from: 0, to: 1 })).toEqual({
+      kind: 'retry',
+      window: { from: 0, to: 0 },
+    });
+  });
+});
