@@ -10,6 +10,8 @@ export interface TransactionalPublisherOptions {
   maxRequestBytes?: number;
   compression?: CompressionTypes;
   transactionTimeoutMs?: number;
+  /** Runs before the first claim (creating or checking topics); retried until it succeeds once. */
+  prepare?: () => Promise<unknown>;
 }
 
 const FENCED = new Set([
@@ -34,6 +36,7 @@ const FENCED = new Set([
 export class KafkaTransactionalPublisher extends EventPublisher {
   private producer: Producer | undefined;
   private fenced = false;
+  private prepared = false;
 
   constructor(
     private readonly kafka: Kafka,
@@ -49,6 +52,10 @@ export class KafkaTransactionalPublisher extends EventPublisher {
   async claim(): Promise<void> {
     if (this.fenced) throw this.fencedError();
     await this.dropProducer();
+    if (!this.prepared && this.options.prepare) {
+      await this.options.prepare();
+      this.prepared = true;
+    }
     const producer = this.kafka.producer({
       idempotent: true,
       transactionalId: this.options.transactionalId,

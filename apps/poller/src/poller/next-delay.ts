@@ -1,0 +1,55 @@
+import type { WallSeconds } from '@app/contracts';
+import type { CycleOutcome } from '../poll/poll-cycle.js';
+
+export interface DelaySettings {
+  intervalSeconds: number;
+  /** Ceiling of the backoff after failures. */
+  maxBackoffSeconds: number;
+  /** How long to stay quiet after the token was refused before trying it again. */
+  tokenRetrySeconds: number;
+}
+
+/**
+ * How long to wait before the next cycle: a pure decision on the last outcome. Null means stop.
+ *
+ * Catch-up runs cycles back to back; a caught-up poller waits one interval; failures back off
+ * exponentially with full jitter so a fleet of pollers never retries in step; a spent daily
+ * budget waits for the operation's next local day; a refused token waits long, since calling
+ * with it again only spends budget.
+ */
+export function nextDelayMs(
+  outcome: CycleOutcome,
+  consecutiveFailures: number,
+  nowWall: WallSeconds,
+  settings: DelaySettings,
+  random: () => number = Math.random,
+): number | null {
+  const backoff = (baseMs: number): number => {
+    const cap = Math.min(
+      settings.maxBackoffSeconds * 1000,
+      baseMs * 2 ** Math.min(consecutiveFailures, 20),
+    );
+    return Math.round(cap / 2 + (random() * cap) / 2);
+  };
+  switch (outcome.kind) {
+    case 'published':
+    case 'split':
+      return 0;
+    case 'caught-up':
+      return settings.intervalSeconds * 1000;
+    case 'fenced':
+      return null;
+    case 'publish-failed':
+      return backoff(1000);
+    case 'source-failed':
+      switch (outcome.outcome.kind) {
+        case 'budget-exhausted':
+          return Math.max(1000, (outcome.outcome.resetsAt - nowWall) * 1000 + 5000);
+        case 'token-rejected':
+        case 'misconfigured':
+          return settings.tokenRetrySeconds * 1000;
+        default:
+          return backoff(5000);
+      }
+  }
+}

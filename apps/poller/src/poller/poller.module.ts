@@ -1,0 +1,110 @@
+import { Logger, Module } from '@nestjs/common';
+import { DailyRequestBudget, WolkvoxClient, type CallReport } from '@app/wolkvox-client';
+import { Kafka } from 'kafkajs';
+import { Subject } from 'rxjs';
+import { POLLER_CONFIG } from '../config/config.module.js';
+import type { PollerConfig } from '../config/poller-config.js';
+import { createKafka } from '../kafka/kafka-factory.js';
+import { KafkaCheckpointStore } from '../kafka/kafka-checkpoint-store.js';
+import { ensureTopics } from '../kafka/topic-admin.js';
+import { KafkaTransactionalPublisher } from '../kafka/transactional-publisher.js';
+import { PollCycle } from '../poll/poll-cycle.js';
+import { CheckpointStore } from '../ports/checkpoint-store.port.js';
+import { EmailSource } from '../ports/email-source.port.js';
+import { EventPublisher } from '../ports/event-publisher.port.js';
+import { WolkvoxEmailSource } from '../wolkvox/wolkvox-email-source.js';
+import { PollerService } from './poller.service.js';
+import { PollerStatus } from './poller-status.js';
+import { topicSpecs } from './topic-specs.js';
+
+/** Every HTTP request the Wolkvox client makes, for metrics and logs. */
+export const API_CALLS = Symbol('API_CALLS');
+
+const RETRY = { maxAttempts: 4, baseDelayMs: 1000, maxDelayMs: 30_000 };
+
+/**
+ * The poll loop and its three ports, each bound to its adapter here (ports are abstract classes
+ * that double as DI tokens): EmailSource -> the undici Wolkvox client, EventPublisher -> the
+ * kafkajs transactional producer, CheckpointStore -> the compacted progress topic.
+ */
+@Module({
+  providers: [
+    PollerStatus,
+    PollerService,
+    { provide: API_CALLS, useValue: new Subject<CallReport>() },
+    {
+      provide: Kafka,
+      inject: [POLLER_CONFIG],
+      useFactory: (config: PollerConfig) => createKafka(config.kafka),
+    },
+    {
+      provide: EmailSource,
+      inject: [POLLER_CONFIG, API_CALLS],
+      useFactory: (config: PollerConfig, calls: Subject<CallReport>) => {
+        const w = config.wolkvox;
+        const budget = new DailyRequestBudget({ limit: w.dailyQuota, timeZone: w.timeZone });
+        const client = new WolkvoxClient({
+          server: w.server,
+          token: w.token.reveal(),
+          baseUrl: w.baseUrl,
+          timeZone: w.timeZone,
+          maxConcurrency: w.maxConcurrency,
+          callTimeoutMs: w.callTimeoutMs,
+          retry: RETRY,
+          budget,
+          onCall: (report) => calls.next(report),
+        });
+        return new WolkvoxEmailSource(client, budget);
+      },
+    },
+    {
+      provide: EventPublisher,
+      inject: [POLLER_CONFIG, Kafka],
+      useFactory: (config: PollerConfig, kafka: Kafka) =>
+        new KafkaTransactionalPublisher(kafka, {
+          topics: config.topics,
+          transactionalId: `wolkvox-poller-${config.wolkvox.server}`,
+          maxEventBytes: config.kafka.eventsMaxMessageBytes,
+          prepare: async () => {
+            const admin = kafka.admin();
+            await admin.connect();
+            try {
+              const { created, warnings } = await ensureTopics(admin, topicSpecs(config));
+              const logger = new Logger('Topics');
+              if (created.length) logger.log(`created ${created.join(', ')}`);
+              for (const warning of warnings) logger.warn(warning);
+            } finally {
+              await admin.disconnect();
+            }
+          },
+        }),
+    },
+    {
+      provide: CheckpointStore,
+      inject: [POLLER_CONFIG, Kafka],
+      useFactory: (config: PollerConfig, kafka: Kafka) =>
+        new KafkaCheckpointStore(kafka, config.topics.progress, config.wolkvox.server),
+    },
+    {
+      provide: PollCycle,
+      inject: [POLLER_CONFIG, EmailSource, EventPublisher, CheckpointStore],
+      useFactory: (
+        config: PollerConfig,
+        source: EmailSource,
+        publisher: EventPublisher,
+        store: CheckpointStore,
+      ) =>
+        new PollCycle(source, publisher, store, {
+          operation: { server: config.wolkvox.server, timeZone: config.wolkvox.timeZone },
+          startAt: config.poll.startAt,
+          lookbackSeconds: config.poll.lookbackSeconds,
+          settleSeconds: config.poll.settleSeconds,
+          // A crash can lose the count of the calls of the cycle in flight: at most every
+          // attempt of every call allowed at once.
+          unrecordedCallAllowance: config.wolkvox.maxConcurrency * RETRY.maxAttempts,
+        }),
+    },
+  ],
+  exports: [PollerStatus, PollerService, PollCycle, EmailSource, EventPublisher, Kafka, API_CALLS],
+})
+export class PollerModule {}

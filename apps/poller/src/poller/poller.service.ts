@@ -1,0 +1,185 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { formatWallTime, wallTimeOf } from '@app/contracts';
+import { POLLER_CONFIG } from '../config/config.module.js';
+import type { PollerConfig } from '../config/poller-config.js';
+import { EmailSource } from '../ports/email-source.port.js';
+import { EventPublisher } from '../ports/event-publisher.port.js';
+import { PollCycle, StartAtRequiredError, type CycleOutcome } from '../poll/poll-cycle.js';
+import { nextDelayMs } from './next-delay.js';
+import { PollerStatus } from './poller-status.js';
+
+const TIMER = 'wolkvox-poll-cycle';
+
+/**
+ * Runs poll cycles one after another, never two at once: the next cycle is scheduled only when
+ * the previous one has finished (a cron or interval from @nestjs/schedule alone would start a
+ * cycle while a slow one still runs). The timer lives in the SchedulerRegistry so it is visible
+ * and cleared with the application.
+ */
+@Injectable()
+export class PollerService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Poller');
+  private readonly abort = new AbortController();
+  private inFlight: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly cycle: PollCycle,
+    private readonly status: PollerStatus,
+    private readonly source: EmailSource,
+    private readonly publisher: EventPublisher,
+    private readonly scheduler: SchedulerRegistry,
+    @Inject(POLLER_CONFIG) private readonly config: PollerConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.schedule(0);
+  }
+
+  /** One cycle now; resolves when it is done. Used by the loop, the CLI and tests. */
+  async runOnce(): Promise<CycleOutcome> {
+    const started = Date.now();
+    const outcome = await this.cycle.run(this.abort.signal);
+    this.status.record(
+      { outcome, durationMs: Date.now() - started, at: new Date() },
+      this.cycle.loaded,
+    );
+    return outcome;
+  }
+
+  /**
+   * SIGTERM: no new cycle starts; the one in flight has until the shutdown timeout to finish
+   * (its transaction commits whole or not at all), then its API call is aborted and the producer
+   * closed. An unfinished transaction is aborted by the broker, or by the next poller's claim.
+   */
+  async onApplicationShutdown(signal?: string): Promise<void> {
+    this.stopped = true;
+    this.clearTimer();
+    if (this.inFlight) {
+      this.logger.log(
+        `${signal ?? 'shutdown'}: waiting up to ${this.config.shutdownTimeoutMs} ms for the cycle in flight`,
+      );
+      const timedOut = await Promise.race([
+        this.inFlight.then(() => false),
+        new Promise<boolean>((resolve) =>
+          setTimeout(() => resolve(true), this.config.shutdownTimeoutMs).unref(),
+        ),
+      ]);
+      if (timedOut)
+        this.logger.warn('the cycle in flight did not finish in time: abandoning it uncommitted');
+    }
+    this.abort.abort();
+    await this.publisher.close();
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.clearTimer();
+    const timer = setTimeout(() => {
+      this.scheduler.deleteTimeout(TIMER);
+      this.inFlight = this.tick().finally(() => (this.inFlight = undefined));
+    }, delayMs);
+    this.scheduler.addTimeout(TIMER, timer);
+  }
+
+  private async tick(): Promise<void> {
+    let outcome: CycleOutcome;
+    try {
+      outcome = await this.runOnce();
+    } catch (error) {
+      if (error instanceof StartAtRequiredError) {
+        this.status.fatal = error.message;
+        this.logger.error(error.message);
+        return;
+      }
+      // A bug, not a condition the cycle knows: keep polling, loudly.
+      this.logger.error(`poll cycle crashed: ${(error as Error).stack ?? String(error)}`);
+      this.status.consecutiveFailures++;
+      this.schedule(Math.min(60_000, 1000 * 2 ** this.status.consecutiveFailures));
+      return;
+    }
+    this.log(outcome);
+    const nowWall = wallTimeOf(new Date(), this.config.wolkvox.timeZone);
+    const delay = nextDelayMs(outcome, this.status.consecutiveFailures, nowWall, {
+      intervalSeconds: this.config.poll.intervalSeconds,
+      maxBackoffSeconds: Math.max(60, this.config.poll.intervalSeconds),
+      tokenRetrySeconds: Math.max(900, this.config.poll.intervalSeconds),
+    });
+    if (delay === null) return;
+    if (outcome.kind === 'source-failed' && outcome.outcome.kind === 'token-rejected') {
+      // Tried again only after the long wait: an operator may have rotated the token.
+      setTimeout(() => this.source.retryToken(), Math.max(0, delay - 10)).unref();
+    }
+    this.schedule(delay);
+  }
+
+  private log(outcome: CycleOutcome): void {
+    switch (outcome.kind) {
+      case 'published': {
+        const { window: _w, kind: _k, ...figures } = outcome;
+        if (outcome.overflowingSecond) {
+          this.logger.error(
+            `one second holds ${outcome.fetched} records or more, the API's cut: records beyond it cannot be read (${JSON.stringify(this.cycle.describe())})`,
+          );
+        }
+        this.logger.log(
+          `published window ${JSON.stringify(windowText(outcome.window))} ${JSON.stringify(figures)}`,
+        );
+        break;
+      }
+      case 'split':
+        this.logger.log(
+          `window ${JSON.stringify(windowText(outcome.window))} ${outcome.reason}: reading ${JSON.stringify(windowText(outcome.retry))} first`,
+        );
+        break;
+      case 'caught-up':
+        this.logger.debug(`caught up; lag ${outcome.lagSeconds}s`);
+        break;
+      case 'source-failed':
+        this.logger.warn(`Wolkvox: ${describeSourceFailure(outcome.outcome)}; progress not moved`);
+        break;
+      case 'publish-failed':
+        this.logger.warn(
+          `Kafka: ${outcome.error.message}; nothing published, the window will be read again`,
+        );
+        break;
+      case 'fenced':
+        this.logger.error(
+          `${outcome.error.message}: polling stopped, this instance stays up but not ready`,
+        );
+        break;
+    }
+  }
+
+  private clearTimer(): void {
+    if (this.scheduler.doesExist('timeout', TIMER)) this.scheduler.deleteTimeout(TIMER);
+  }
+}
+
+function windowText(window: { from: number; to: number }): { from: string; to: string } {
+  return { from: formatWallTime(window.from), to: formatWallTime(window.to) };
+}
+
+function describeSourceFailure(
+  outcome: Extract<CycleOutcome, { kind: 'source-failed' }>['outcome'],
+): string {
+  switch (outcome.kind) {
+    case 'token-rejected':
+      return `the token was refused (${outcome.message}); calls stop until it is tried again`;
+    case 'budget-exhausted':
+      return `the daily request budget is spent (${outcome.source}); waiting for ${formatWallTime(outcome.resetsAt)} local`;
+    case 'misconfigured':
+      return `HTTP ${outcome.status} ${outcome.message}: check WOLKVOX_SERVER, WOLKVOX_BASE_URL and the token`;
+    case 'unavailable':
+      return `unavailable after ${outcome.attempts} attempts (${outcome.lastError})`;
+    case 'timed-out':
+      return 'a single second timed out at the API';
+  }
+}

@@ -1,0 +1,40 @@
+import type { RequestBudget, WolkvoxClient } from '@app/wolkvox-client';
+import {
+  EmailSource,
+  type BudgetSnapshot,
+  type SourceOutcome,
+} from '../ports/email-source.port.js';
+import type { Window } from '../poll/window-planner.js';
+
+/** The undici Wolkvox client as the poll cycle's EmailSource: a thin pass-through. */
+export class WolkvoxEmailSource extends EmailSource {
+  constructor(
+    private readonly client: WolkvoxClient,
+    private readonly requestBudget: RequestBudget,
+  ) {
+    super();
+  }
+
+  async fetchWindow(window: Window, signal?: AbortSignal): Promise<SourceOutcome> {
+    return this.client.fetchWindow(window, { signal });
+  }
+
+  budget(): BudgetSnapshot {
+    const b = this.requestBudget;
+    return {
+      day: b.day,
+      used: b.used,
+      limit: b.limit,
+      remaining: b.remaining,
+      resetsAt: b.resetsAt,
+    };
+  }
+
+  restoreBudget(day: string, used: number): void {
+    this.requestBudget.restore(day, used);
+  }
+
+  retryToken(): void {
+    this.client.resetTokenRejection();
+  }
+}
