@@ -15,7 +15,12 @@ export const Cdr9RecordSchema = z
       .refine((d) => parseWallTime(d) !== null, {
         message: 'must be a real local time written YYYY-MM-DD HH:MM:SS',
       })
-      .describe("when the email was sent, the operation's local time, YYYY-MM-DD HH:MM:SS"),
+      // The pattern only informs the generated JSON Schema (zod drops refinements there); the
+      // refinement above is what rejects dates like 2026-02-30.
+      .meta({
+        description: "when the email was sent, the operation's local time, YYYY-MM-DD HH:MM:SS",
+        pattern: '^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}$',
+      }),
     from: z.string().describe('sender address'),
     to: z.string().describe('recipient address or addresses as Wolkvox wrote them'),
     subject: z.string(),

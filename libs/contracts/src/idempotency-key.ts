@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import { CDR9_FIELDS, type Cdr9Record } from './cdr9-record.js';
+import { canonicalJson } from './canonical-json.js';
+
+/**
+ * First element of the hashed array. It names what is hashed and the formula's version, so a
+ * future formula can never produce a key equal to one of today's.
+ */
+export const IDEMPOTENCY_KEY_NAMESPACE = 'wolkvox.cdr_9.v1';
+
+/** The six fields the key is made of; fields Wolkvox may add later are not part of it. */
+export type Cdr9KeyFields = Pick<Cdr9Record, (typeof CDR9_FIELDS)[number]>;
+
+/**
+ * The exact text that is hashed: `JSON.stringify` of
+ * `["wolkvox.cdr_9.v1", server, channel, date, from, to, subject, body, occurrence]`.
+ * Exported so that implementers in other languages can compare their canonical text, not only
+ * the final hash (the README gives the escaping rule).
+ */
+export function idempotencyKeyMaterial(
+  server: string,
+  record: Cdr9KeyFields,
+  occurrence: number,
+): string {
+  if (!Number.isSafeInteger(occurrence) || occurrence < 1) {
+    throw new RangeError(`occurrence must be a positive integer, got ${occurrence}`);
+  }
+  return JSON.stringify([
+    IDEMPOTENCY_KEY_NAMESPACE,
+    server,
+    ...CDR9_FIELDS.map((field) => record[field]),
+    occurrence,
+  ]);
+}
+
+/**
+ * The idempotency key of one email: lowercase hex SHA-256 (64 characters) of the UTF-8 bytes of
+ * `idempotencyKeyMaterial`. It is the Kafka key and the CloudEvent `id`. Full length, no prefix:
+ * the key is an opaque id that subscribers store and compare, and 256 bits leave no collision
+ * worth reasoning about. `JSON.stringify` escapes lone surrogates, so the text is well-formed
+ * Unicode and its UTF-8 encoding is unambiguous.
+ */
+export function idempotencyKey(server: string, record: Cdr9KeyFields, occurrence: number): string {
+  return createHash('sha256')
+    .update(idempotencyKeyMaterial(server, record, occurrence), 'utf8')
+    .digest('hex');
+}
+
+export interface NumberedRecord<R> {
+  readonly record: R;
+  /** 1..n among the records of the list that are identical in all six fields. */
+  readonly occurrence: number;
+}
+
+/**
+ * Numbers records that are identical in all six fields 1..n, so each gets its own key. The
+ * result keeps the input order. Identical records share one `date` second, and windows never cut
+ * a second, so any window that holds one of them holds all: the numbering does not depend on the
+ * window, nor on the order the API listed them in. When identical-in-six records differ in fields
+ * outside the key, they are numbered in the order of their full canonical JSON, so which record
+ * gets which number does not depend on the input order either.
+ */
+export function withOccurrences<R extends Cdr9KeyFields>(
+  records: readonly R[],
+): NumberedRecord<R>[] {
+  const groups = new Map<string, number[]>();
+  records.forEach((record, index) => {
+    const identity = JSON.stringify(CDR9_FIELDS.map((field) => record[field]));
+    const group = groups.get(identity);
+    if (group) group.push(index);
+    else groups.set(identity, [index]);
+  });
+
+  const occurrences = new Array<number>(records.length);
+  for (const indices of groups.values()) {
+    if (indices.length === 1) {
+      occurrences[indices[0]] = 1;
+      continue;
+    }
+    const ordered = indices
+      .map((index) => ({ index, text: canonicalJson(records[index]) }))
+      .sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
+    ordered.forEach(({ index }, position) => (occurrences[index] = position + 1));
+  }
+  return records.map((record, index) => ({ record, occurrence: occurrences[index] }));
+}
