@@ -1,0 +1,105 @@
+import { isValidTimeZone } from '@app/contracts';
+import type { Dispatcher } from 'undici';
+import type { RetryPolicy } from './backoff.js';
+import type { Clock, Sleep } from './clock.js';
+import type { CallReport } from './fetch-outcome.js';
+import type { RequestBudget } from './request-budget.js';
+
+/** The documented cap of records per call: a response this long may have been cut. */
+export const DEFAULT_TRUNCATION_LIMIT = 60_000;
+/** The documented cap of one call. */
+export const DEFAULT_CALL_TIMEOUT_MS = 60_000;
+export const REPORTS_MANAGER_PATH = '/api/v2/reports_manager.php';
+
+export interface WolkvoxClientOptions {
+  /** The operation's server code: `0010` in `wv0010.wolkvox.com`. Letters, digits and `-`. */
+  server: string;
+  token: string;
+  /** Where to reach the API instead of `https://wv{server}.wolkvox.com` (the simulator, a proxy). */
+  baseUrl?: string;
+  /** The operation's IANA zone: query times and record dates are its wall time. */
+  timeZone: string;
+  /** Calls in flight at once; Wolkvox allows 2 per token and suggests 1. */
+  maxConcurrency: 1 | 2;
+  callTimeoutMs?: number;
+  retry: RetryPolicy;
+  budget: RequestBudget;
+  /** A response of at least this many records may have been cut. */
+  truncationLimit?: number;
+  /** Another undici dispatcher (MockAgent in tests); the client then owns no connection pool. */
+  dispatcher?: Dispatcher;
+  clock?: Clock;
+  /** How the client waits between attempts (tests record the delays instead). */
+  sleep?: Sleep;
+  /** Uniform in [0, 1): the jitter of the backoff. */
+  random?: () => number;
+  /** Told about every HTTP request (for metrics and logs); never sees the token. */
+  onCall?: (report: CallReport) => void;
+}
+
+const SERVER_CODE = /^[A-Za-z0-9-]+$/;
+// Header values travel as visible ASCII; anything else would be mangled or rejected by undici
+// with a message that might quote it.
+const TOKEN_CHARS = /^[\x21-\x7e]+$/;
+
+/**
+ * The origin and path of the cdr_9 endpoint. The server code may hold only letters, digits and
+ * `-`, so no value of it can turn `wv{server}.wolkvox.com` into another host that then
+ * receives the token.
+ */
+export function resolveEndpoint(
+  server: string,
+  baseUrl?: string,
+): { origin: string; path: string } {
+  if (!SERVER_CODE.test(server)) {
+    throw new RangeError(
+      `server must be letters, digits and '-' only, got ${JSON.stringify(server)}`,
+    );
+  }
+  if (baseUrl === undefined) {
+    return { origin: `https://wv${server}.wolkvox.com`, path: REPORTS_MANAGER_PATH };
+  }
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new RangeError(`baseUrl is not a URL: ${JSON.stringify(baseUrl)}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new RangeError(`baseUrl must be http or https, got ${url.protocol}`);
+  }
+  if (url.username || url.password || url.search || url.hash) {
+    throw new RangeError('baseUrl must not carry credentials, a query or a fragment');
+  }
+  const prefix = url.pathname.replace(/\/+$/, '');
+  return { origin: url.origin, path: `${prefix}${REPORTS_MANAGER_PATH}` };
+}
+
+/** Throws a RangeError naming the first bad option; the message never contains the token. */
+export function checkOptions(options: WolkvoxClientOptions): void {
+  if (typeof options.token !== 'string' || !TOKEN_CHARS.test(options.token)) {
+    throw new RangeError('token must be a non-empty string of visible ASCII characters');
+  }
+  if (!isValidTimeZone(options.timeZone)) {
+    throw new RangeError(`timeZone is not a known IANA zone: ${JSON.stringify(options.timeZone)}`);
+  }
+  if (options.maxConcurrency !== 1 && options.maxConcurrency !== 2) {
+    throw new RangeError(`maxConcurrency must be 1 or 2, got ${String(options.maxConcurrency)}`);
+  }
+  positiveInteger('callTimeoutMs', options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS);
+  positiveInteger('truncationLimit', options.truncationLimit ?? DEFAULT_TRUNCATION_LIMIT);
+  const { maxAttempts, baseDelayMs, maxDelayMs } = options.retry;
+  positiveInteger('retry.maxAttempts', maxAttempts);
+  if (!(Number.isFinite(baseDelayMs) && baseDelayMs >= 0)) {
+    throw new RangeError(`retry.baseDelayMs must be >= 0, got ${baseDelayMs}`);
+  }
+  if (!(Number.isFinite(maxDelayMs) && maxDelayMs >= baseDelayMs)) {
+    throw new RangeError(`retry.maxDelayMs must be >= retry.baseDelayMs, got ${maxDelayMs}`);
+  }
+}
+
+function positiveInteger(name: string, value: number): void {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  }
+}

@@ -1,0 +1,94 @@
+import type { Cdr9Record, WallSeconds } from '@app/contracts';
+import type { ResponseClass } from './classify-response.js';
+
+/** A query window in the operation's wall time, inclusive at both ends (whole seconds). */
+export interface WallWindow {
+  from: WallSeconds;
+  to: WallSeconds;
+}
+
+export interface ValidRecord {
+  record: Cdr9Record;
+  /** The record's `date` as wall seconds. */
+  wall: WallSeconds;
+}
+
+/** An element of `data` that failed validation, for the dead-letter topic. */
+export interface InvalidRecord {
+  raw: unknown;
+  reason: string;
+}
+
+/** `calls` is how many HTTP requests (budget units) the fetch spent, retries included. */
+interface Spent {
+  calls: number;
+}
+
+/** 200 with data, or 404 "Validate dates entered" (then empty, `httpStatus` 404). */
+export interface RecordsOutcome extends Spent {
+  kind: 'records';
+  records: ValidRecord[];
+  invalid: InvalidRecord[];
+  /** Elements of `data` as sent, valid or not. */
+  returned: number;
+  /** `returned` reached the truncation limit: the API may have cut the window; split it. */
+  possiblyTruncated: boolean;
+  /** 200, or 404 for an empty window (a 404 that never ends may mean the report is missing). */
+  httpStatus: number;
+}
+
+/** The call hit the client's per-call timeout. Not retried: the poller splits the window. */
+export interface TimedOutOutcome extends Spent {
+  kind: 'timed-out';
+}
+
+/** 403 PLEASE VALIDATE TOKEN. The client refuses further calls until `resetTokenRejection()`. */
+export interface TokenRejectedOutcome extends Spent {
+  kind: 'token-rejected';
+  message: string;
+}
+
+/** 403 TOKEN LIMIT EXCEEDED (`api`), or no unit left in the local budget (`local`, no call made). */
+export interface BudgetExhaustedOutcome extends Spent {
+  kind: 'budget-exhausted';
+  /** The start of the next local day of the operation. */
+  resetsAt: WallSeconds;
+  source: 'api' | 'local';
+}
+
+/** 400, 401, or another answer no retry can change: fail loudly. */
+export interface MisconfiguredOutcome extends Spent {
+  kind: 'misconfigured';
+  status: number;
+  message: string;
+}
+
+/** Transient faults outlasted every attempt (5xx, resets, invalid JSON, maintenance 403s). */
+export interface UnavailableOutcome extends Spent {
+  kind: 'unavailable';
+  attempts: number;
+  lastError: string;
+}
+
+export type FetchOutcome =
+  | RecordsOutcome
+  | TimedOutOutcome
+  | TokenRejectedOutcome
+  | BudgetExhaustedOutcome
+  | MisconfiguredOutcome
+  | UnavailableOutcome;
+
+/** One HTTP request, as `onCall` hears of it. */
+export interface CallReport {
+  window: WallWindow;
+  /** 1 for the first attempt of the window. */
+  attempt: number;
+  /** Undefined when no response arrived (timeout, reset). */
+  httpStatus?: number;
+  result: ResponseClass['kind'] | 'timed-out' | 'network-error';
+  /** Elements of `data` in the response. */
+  returned: number;
+  durationMs: number;
+  /** Why a call failed, when it did. */
+  detail?: string;
+}

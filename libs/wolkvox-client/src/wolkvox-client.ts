@@ -1,0 +1,344 @@
+import { inspect } from 'node:util';
+import {
+  formatQueryTime,
+  startOfNextLocalDay,
+  validateCdr9Record,
+  wallTimeOf,
+  type WallSeconds,
+} from '@app/contracts';
+import { Pool, type Dispatcher } from 'undici';
+import { backoffDelayMs, type RetryPolicy } from './backoff.js';
+import { classifyResponse, type ResponseClass } from './classify-response.js';
+import {
+  checkOptions,
+  DEFAULT_CALL_TIMEOUT_MS,
+  DEFAULT_TRUNCATION_LIMIT,
+  resolveEndpoint,
+  type WolkvoxClientOptions,
+} from './client-options.js';
+import { realSleep, systemClock, type Clock, type Sleep } from './clock.js';
+import {
+  EnvelopeStreamParser,
+  EnvelopeSyntaxError,
+  type ParsedEnvelope,
+} from './envelope-stream-parser.js';
+import type {
+  CallReport,
+  FetchOutcome,
+  InvalidRecord,
+  TokenRejectedOutcome,
+  ValidRecord,
+  WallWindow,
+} from './fetch-outcome.js';
+import type { RequestBudget } from './request-budget.js';
+import { Semaphore } from './semaphore.js';
+
+/** The documented longest query: 31 days between `date_ini` and `date_end`. */
+export const MAX_WINDOW_SECONDS = 31 * 86_400;
+
+export interface FetchWindowOptions {
+  /** Aborting rejects `fetchWindow` with the signal's reason, also while it waits to retry. */
+  signal?: AbortSignal;
+}
+
+/** What one HTTP attempt came to. */
+type AttemptResult =
+  | {
+      kind: 'answered';
+      httpStatus: number;
+      class: ResponseClass;
+      records: ValidRecord[];
+      invalid: InvalidRecord[];
+      returned: number;
+    }
+  | { kind: 'timed-out' }
+  | { kind: 'network-error'; reason: string };
+
+/**
+ * Reads report cdr_9 of one Wolkvox operation. Every API outcome comes back as a
+ * {@link FetchOutcome}; `fetchWindow` throws only for a window that is not one (RangeError) or
+ * when the caller aborts.
+ *
+ * The token lives in a private field and goes nowhere but the `wolkvox-token` header: not in
+ * messages (they are scrubbed of it too), not in `util.inspect` or `JSON.stringify` output.
+ */
+export class WolkvoxClient {
+  readonly #token: string;
+  readonly #server: string;
+  readonly #origin: string;
+  readonly #path: string;
+  readonly #timeZone: string;
+  readonly #callTimeoutMs: number;
+  readonly #truncationLimit: number;
+  readonly #retry: RetryPolicy;
+  readonly #budget: RequestBudget;
+  readonly #slots: Semaphore;
+  readonly #dispatcher: Dispatcher;
+  readonly #ownsDispatcher: boolean;
+  readonly #clock: Clock;
+  readonly #sleep: Sleep;
+  readonly #random: () => number;
+  readonly #onCall: ((report: CallReport) => void) | undefined;
+  #tokenRejection: TokenRejectedOutcome | undefined;
+
+  constructor(options: WolkvoxClientOptions) {
+    const { origin, path } = resolveEndpoint(options.server, options.baseUrl);
+    checkOptions(options);
+    this.#token = options.token;
+    this.#server = options.server;
+    this.#origin = origin;
+    this.#path = path;
+    this.#timeZone = options.timeZone;
+    this.#callTimeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+    this.#truncationLimit = options.truncationLimit ?? DEFAULT_TRUNCATION_LIMIT;
+    this.#retry = { ...options.retry };
+    this.#budget = options.budget;
+    this.#slots = new Semaphore(options.maxConcurrency);
+    this.#clock = options.clock ?? systemClock;
+    this.#sleep = options.sleep ?? realSleep;
+    this.#random = options.random ?? Math.random;
+    this.#onCall = options.onCall;
+    this.#ownsDispatcher = options.dispatcher === undefined;
+    // One keep-alive pool to the one origin, no more sockets than calls allowed in flight.
+    this.#dispatcher =
+      options.dispatcher ??
+      new Pool(origin, { connections: options.maxConcurrency, keepAliveTimeout: 30_000 });
+  }
+
+  /** The endpoint, without query or token (for logs and health output). */
+  get endpoint(): string {
+    return `${this.#origin}${this.#path}`;
+  }
+
+  /** True after 403 PLEASE VALIDATE TOKEN, until `resetTokenRejection()`. */
+  get tokenRejected(): boolean {
+    return this.#tokenRejection !== undefined;
+  }
+
+  /** Allows calls again after the token was refused (a new token was configured). */
+  resetTokenRejection(): void {
+    this.#tokenRejection = undefined;
+  }
+
+  /** Closes the connection pool (not a dispatcher passed in options). */
+  async close(): Promise<void> {
+    if (this.#ownsDispatcher) await this.#dispatcher.close();
+  }
+
+  /**
+   * Reads the records whose `date` lies in `window` (inclusive at both ends), retrying
+   * transient faults with full-jitter exponential backoff. Each HTTP request spends one unit
+   * of the budget first; with no unit left no request is made.
+   */
+  async fetchWindow(window: WallWindow, options: FetchWindowOptions = {}): Promise<FetchOutcome> {
+    checkWindow(window);
+    const { signal } = options;
+    signal?.throwIfAborted();
+    let calls = 0;
+    let lastError = '';
+    for (let attempt = 1; attempt <= this.#retry.maxAttempts; attempt++) {
+      if (attempt > 1) {
+        await this.#sleep(backoffDelayMs(this.#retry, attempt - 1, this.#random()), signal);
+      }
+      const release = await this.#slots.acquire(signal);
+      let result: AttemptResult;
+      try {
+        // Checked after waiting for a slot: the call that held it may just have been refused.
+        if (this.#tokenRejection) return { ...this.#tokenRejection, calls };
+        if (!this.#budget.tryAcquire()) {
+          return { kind: 'budget-exhausted', source: 'local', resetsAt: this.#nextDay(), calls };
+        }
+        calls += 1;
+        result = await this.#attempt(window, attempt, signal);
+      } finally {
+        release();
+      }
+
+      if (result.kind === 'timed-out') return { kind: 'timed-out', calls };
+      if (result.kind === 'network-error') {
+        lastError = result.reason;
+        continue;
+      }
+      const { class: answer } = result;
+      switch (answer.kind) {
+        case 'data':
+        case 'empty':
+          return {
+            kind: 'records',
+            records: answer.kind === 'data' ? result.records : [],
+            invalid: answer.kind === 'data' ? result.invalid : [],
+            returned: answer.kind === 'data' ? result.returned : 0,
+            possiblyTruncated: answer.kind === 'data' && result.returned >= this.#truncationLimit,
+            httpStatus: result.httpStatus,
+            calls,
+          };
+        case 'token-rejected':
+          this.#tokenRejection = {
+            kind: 'token-rejected',
+            message: this.#scrub(answer.message),
+            calls: 0,
+          };
+          return { ...this.#tokenRejection, calls };
+        case 'budget-exhausted':
+          this.#budget.markExhausted();
+          return { kind: 'budget-exhausted', source: 'api', resetsAt: this.#nextDay(), calls };
+        case 'misconfigured':
+          return {
+            kind: 'misconfigured',
+            status: answer.status,
+            message: this.#scrub(answer.message),
+            calls,
+          };
+        case 'transient':
+          lastError = answer.reason;
+          continue;
+      }
+    }
+    return { kind: 'unavailable', attempts: calls, lastError: this.#scrub(lastError), calls };
+  }
+
+  /** One HTTP request, its body parsed as it streams in, bounded by the per-call timeout. */
+  async #attempt(
+    window: WallWindow,
+    attempt: number,
+    signal: AbortSignal | undefined,
+  ): Promise<AttemptResult> {
+    const started = performance.now();
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new Error('call timeout')), this.#callTimeoutMs);
+    const records: ValidRecord[] = [];
+    const invalid: InvalidRecord[] = [];
+    const parser = new EnvelopeStreamParser((raw) => {
+      const checked = validateCdr9Record(raw);
+      if (checked.ok) records.push({ record: checked.record, wall: checked.wall });
+      else invalid.push({ raw: checked.raw, reason: checked.reason });
+    });
+    let result: AttemptResult;
+    let httpStatus: number | undefined;
+    try {
+      const response = await this.#dispatcher.request({
+        origin: this.#origin,
+        path: this.#queryPath(window),
+        method: 'GET',
+        headers: { 'wolkvox-token': this.#token, accept: 'application/json' },
+        signal: signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal,
+      });
+      httpStatus = response.statusCode;
+      let envelope: ParsedEnvelope | undefined;
+      let syntaxError: string | undefined;
+      try {
+        for await (const chunk of response.body) parser.write(chunk as Buffer);
+        envelope = parser.end();
+      } catch (error) {
+        if (!(error instanceof EnvelopeSyntaxError)) throw error;
+        // Leaving the loop early destroyed the body; the socket is not reused.
+        syntaxError = error.message;
+      }
+      const answer = classifyResponse({ httpStatus, envelope, syntaxError });
+      result = {
+        kind: 'answered',
+        httpStatus,
+        class: answer,
+        records,
+        invalid,
+        returned: envelope?.elements ?? 0,
+      };
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      result = timeout.signal.aborted
+        ? { kind: 'timed-out' }
+        : { kind: 'network-error', reason: this.#scrub(describeError(error)) };
+    } finally {
+      clearTimeout(timer);
+    }
+    this.#report(window, attempt, started, httpStatus, result);
+    return result;
+  }
+
+  #queryPath(window: WallWindow): string {
+    const query = new URLSearchParams({
+      date_ini: formatQueryTime(window.from),
+      date_end: formatQueryTime(window.to),
+      api: 'cdr_9',
+    });
+    return `${this.#path}?${query.toString()}`;
+  }
+
+  #report(
+    window: WallWindow,
+    attempt: number,
+    started: number,
+    httpStatus: number | undefined,
+    result: AttemptResult,
+  ): void {
+    if (!this.#onCall) return;
+    const report: CallReport = {
+      window: { ...window },
+      attempt,
+      httpStatus,
+      result: result.kind === 'answered' ? result.class.kind : result.kind,
+      returned: result.kind === 'answered' ? result.returned : 0,
+      durationMs: Math.round(performance.now() - started),
+    };
+    if (result.kind === 'network-error') report.detail = result.reason;
+    if (result.kind === 'answered') {
+      const answer = result.class;
+      if (answer.kind === 'transient') report.detail = this.#scrub(answer.reason);
+      else if (answer.kind !== 'data' && answer.kind !== 'empty')
+        report.detail = this.#scrub(answer.message);
+    }
+    try {
+      this.#onCall(report);
+    } catch {
+      // An observer's bug must not turn a fetched window into a failure.
+    }
+  }
+
+  #nextDay(): WallSeconds {
+    return startOfNextLocalDay(wallTimeOf(this.#clock.now(), this.#timeZone));
+  }
+
+  /** Removes the token from text that leaves the client, whatever produced the text. */
+  #scrub(text: string): string {
+    return text.split(this.#token).join('[redacted]');
+  }
+
+  #summary(): Record<string, unknown> {
+    return {
+      server: this.#server,
+      endpoint: this.endpoint,
+      timeZone: this.#timeZone,
+      maxConcurrency: this.#slots.capacity,
+      tokenRejected: this.tokenRejected,
+    };
+  }
+
+  toJSON(): Record<string, unknown> {
+    return this.#summary();
+  }
+
+  [inspect.custom](): string {
+    return `WolkvoxClient ${inspect(this.#summary())}`;
+  }
+}
+
+function checkWindow(window: WallWindow): void {
+  const { from, to } = window;
+  if (!Number.isInteger(from) || !Number.isInteger(to)) {
+    throw new RangeError(`window bounds must be whole wall seconds, got ${from}..${to}`);
+  }
+  if (from > to) throw new RangeError(`window starts after it ends: ${from}..${to}`);
+  if (to - from > MAX_WINDOW_SECONDS) {
+    throw new RangeError(`window longer than 31 days: ${from}..${to}`);
+  }
+}
+
+/** `Name: message` of a network fault, and the code of its cause (undici wraps socket errors). */
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? error.cause : undefined;
+  const code =
+    (error as { code?: unknown }).code ?? (cause as { code?: unknown } | undefined)?.code;
+  const text = `${error.name}: ${error.message}`;
+  return typeof code === 'string' && !text.includes(code) ? `${text} (${code})` : text;
+}
