@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { DEFAULT_TOPICS, isValidTimeZone } from '@app/contracts';
 import { z } from 'zod';
 import { Secret } from './secret.js';
@@ -91,6 +92,12 @@ const EnvSchema = z.object({
   POLL_INTERVAL_SECONDS: int(1, 86_400).default(300),
   POLL_LOOKBACK_SECONDS: int(0, 31 * 86_400).default(3600),
   POLL_SETTLE_SECONDS: int(0, 86_400).default(60),
+  POLL_LEASE_SECONDS: int(5, 3600).default(30),
+  POLLER_INSTANCE_ID: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9._-]{1,128}$/, 'must be letters, digits, . _ or - (e.g. the pod name)')
+    .optional(),
   HTTP_PORT: int(0, 65_535).default(8080),
   LOG_LEVEL: z
     .enum(
@@ -150,7 +157,10 @@ export interface PollerConfig {
     intervalSeconds: number;
     lookbackSeconds: number;
     settleSeconds: number;
+    leaseSeconds: number;
   };
+  /** This process's name in the operation's lease; a restart under the same name resumes at once. */
+  instanceId: string;
   http: { port: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
   shutdownTimeoutMs: number;
@@ -238,7 +248,9 @@ export function loadConfig(
         intervalSeconds: e.POLL_INTERVAL_SECONDS,
         lookbackSeconds: e.POLL_LOOKBACK_SECONDS,
         settleSeconds: e.POLL_SETTLE_SECONDS,
+        leaseSeconds: e.POLL_LEASE_SECONDS,
       },
+      instanceId: e.POLLER_INSTANCE_ID ?? hostname(),
       http: { port: e.HTTP_PORT },
       logLevel: e.LOG_LEVEL,
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,

@@ -1,5 +1,10 @@
 import type { Kafka } from 'kafkajs';
-import { decodeCheckpoint, type StoredCheckpoint } from '../poll/checkpoint-codec.js';
+import {
+  decodeCheckpoint,
+  decodeOwner,
+  type Owner,
+  type StoredCheckpoint,
+} from '../poll/checkpoint-codec.js';
 import { CheckpointStore } from '../ports/checkpoint-store.port.js';
 import { readTopicToEnd } from './topic-reader.js';
 
@@ -20,16 +25,27 @@ export class KafkaCheckpointStore extends CheckpointStore {
   }
 
   async load(): Promise<StoredCheckpoint | null> {
+    return decodeCheckpoint(this.server, await this.latestValues(false));
+  }
+
+  async peekOwner(): Promise<Owner | undefined> {
+    // read_committed would stop at an open transaction until it ends: a crashed owner's lasts
+    // until the transaction timeout.
+    return decodeOwner(this.server, await this.latestValues(true));
+  }
+
+  private async latestValues(readUncommitted: boolean): Promise<Map<string, string | null>> {
     const latest = new Map<string, string | null>();
-    const prefix = `${this.server}`;
+    const prefix = this.server;
     await readTopicToEnd(this.kafka, this.topic, {
       timeoutMs: this.timeoutMs,
+      readUncommitted,
       onMessage: ({ message }) => {
         const key = message.key?.toString();
         if (key === undefined || (key !== prefix && !key.startsWith(`${prefix}/`))) return;
         latest.set(key, message.value ? message.value.toString() : null);
       },
     });
-    return decodeCheckpoint(this.server, latest);
+    return latest;
   }
 }

@@ -12,12 +12,14 @@ export interface ReadToEndOptions {
   fromOffsets?: Record<number, string>;
   /** Give up after this long (the topic may hold an open transaction of a live producer). */
   timeoutMs?: number;
+  /** Read records of open and aborted transactions too (default: read_committed). */
+  readUncommitted?: boolean;
   /** Called for each message instead of collecting them (for topics too big to hold). */
   onMessage?: (message: ReadMessage) => void | Promise<void>;
 }
 
 /**
- * Reads a topic with `read_committed` from the beginning (or given offsets) up to the end
+ * Reads a topic (with `read_committed` unless told otherwise) from the beginning (or given offsets) up to the end
  * offsets it had when the call started, and returns the committed messages in offset order per
  * partition.
  *
@@ -52,7 +54,7 @@ export async function readTopicToEnd(
 
   const consumer = kafka.consumer({
     groupId: `reader-${topic}-${randomUUID()}`,
-    readUncommitted: false,
+    readUncommitted: options.readUncommitted ?? false,
     allowAutoTopicCreation: false,
   });
   const pending = new Set(ends.keys());

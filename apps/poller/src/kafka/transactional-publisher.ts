@@ -52,10 +52,7 @@ export class KafkaTransactionalPublisher extends EventPublisher {
   async claim(): Promise<void> {
     if (this.fenced) throw this.fencedError();
     await this.dropProducer();
-    if (!this.prepared && this.options.prepare) {
-      await this.options.prepare();
-      this.prepared = true;
-    }
+    await this.prepare();
     const producer = this.kafka.producer({
       idempotent: true,
       transactionalId: this.options.transactionalId,
@@ -72,6 +69,12 @@ export class KafkaTransactionalPublisher extends EventPublisher {
       throw this.classify(error);
     }
     this.producer = producer;
+  }
+
+  async prepare(): Promise<void> {
+    if (this.prepared || !this.options.prepare) return;
+    await this.options.prepare();
+    this.prepared = true;
   }
 
   async publish(batch: PublishBatch): Promise<void> {

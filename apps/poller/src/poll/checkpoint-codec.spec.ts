@@ -27,25 +27,35 @@ function progressWith(keys: number): Progress {
 }
 
 describe('checkpoint codec', () => {
-  it('round-trips positions, budget and seen keys', () => {
+  it('round-trips positions, budget, owner and seen keys', () => {
     const progress = progressWith(3);
-    const { messages, stored } = encodeCheckpoint('0010', progress, 7, 0, at);
+    const owner = { id: 'pod-a', heartbeatAt: at.toISOString() };
+    const { messages, stored } = encodeCheckpoint('0010', progress, 7, 0, at, owner);
     expect(messages.at(-1)!.key).toBe('0010');
     const decoded = decodeCheckpoint('0010', latestOf(messages))!;
     expect(decoded.progress).toEqual(progress);
     expect(decoded.generation).toBe(7);
+    expect(decoded.owner).toEqual(owner);
     expect(decoded).toEqual(stored);
   });
 
   it('splits many keys into chunks below the size limit and deletes chunks no longer used', () => {
-    const big = encodeCheckpoint('0010', progressWith(20_000), 1, 0, at, 64 * 1024);
+    const big = encodeCheckpoint('0010', progressWith(20_000), 1, 0, at, undefined, 64 * 1024);
     const chunks = big.messages.filter((m) => m.key.startsWith('0010/seen/'));
     expect(chunks.length).toBeGreaterThan(5);
     for (const c of chunks) expect(c.value!.length).toBeLessThan(64 * 1024 + 200);
     const first = latestOf(big.messages);
     expect(decodeCheckpoint('0010', first)!.progress.seen.size).toBe(20_000);
 
-    const small = encodeCheckpoint('0010', progressWith(2), 2, big.stored.chunks, at, 64 * 1024);
+    const small = encodeCheckpoint(
+      '0010',
+      progressWith(2),
+      2,
+      big.stored.chunks,
+      at,
+      undefined,
+      64 * 1024,
+    );
     const tombstones = small.messages.filter((m) => m.value === null).map((m) => m.key);
     expect(tombstones).toHaveLength(big.stored.chunks - 1);
     expect(decodeCheckpoint('0010', latestOf(small.messages, first))!.progress.seen.size).toBe(2);

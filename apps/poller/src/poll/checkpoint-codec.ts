@@ -22,8 +22,16 @@ export interface CheckpointMessage {
   value: string | null;
 }
 
+/** Which poller instance holds the operation, and when it last said so (its lease). */
+export interface Owner {
+  id: string;
+  heartbeatAt: string;
+}
+
 export interface StoredCheckpoint {
   progress: Progress;
+  /** Absent in checkpoints written before leases existed, or after a clean release. */
+  owner?: Owner;
   generation: number;
   /** Number of seen-key chunks this checkpoint wrote, so the next one can delete extras. */
   chunks: number;
@@ -36,6 +44,7 @@ interface HeadValue {
   cursor: string;
   settledBefore: string;
   budget?: { day: string; used: number };
+  owner?: Owner;
   generation: number;
   chunks: number;
   writtenAt: string;
@@ -62,6 +71,7 @@ export function encodeCheckpoint(
   generation: number,
   previousChunks: number,
   writtenAt: Date,
+  owner?: Owner,
   chunkBytes = DEFAULT_CHUNK_BYTES,
 ): { messages: CheckpointMessage[]; stored: StoredCheckpoint } {
   const bySecond = new Map<WallSeconds, string[]>();
@@ -100,6 +110,7 @@ export function encodeCheckpoint(
     cursor: formatWallTime(progress.cursor),
     settledBefore: formatWallTime(progress.settledBefore),
     ...(progress.budget ? { budget: progress.budget } : {}),
+    ...(owner ? { owner } : {}),
     generation,
     chunks: chunks.length,
     writtenAt: writtenAt.toISOString(),
@@ -108,7 +119,13 @@ export function encodeCheckpoint(
   messages.push({ key: headKey(server), value: JSON.stringify(head) });
   return {
     messages,
-    stored: { progress, generation, chunks: chunks.length, writtenAt: head.writtenAt },
+    stored: {
+      progress,
+      ...(owner ? { owner } : {}),
+      generation,
+      chunks: chunks.length,
+      writtenAt: head.writtenAt,
+    },
   };
 }
 
@@ -153,10 +170,28 @@ export function decodeCheckpoint(
   }
   return {
     progress: { cursor, settledBefore, seen, ...(head.budget ? { budget: head.budget } : {}) },
+    ...(head.owner ? { owner: head.owner } : {}),
     generation: head.generation,
     chunks: head.chunks,
     writtenAt: head.writtenAt,
   };
+}
+
+/** Only the lease of the latest head: tolerant of a head whose chunks are not (yet) there. */
+export function decodeOwner(
+  server: string,
+  latest: ReadonlyMap<string, string | null>,
+): Owner | undefined {
+  const headText = latest.get(headKey(server));
+  if (headText == null) return undefined;
+  try {
+    const owner = (JSON.parse(headText) as Partial<HeadValue>).owner;
+    return typeof owner?.id === 'string' && typeof owner.heartbeatAt === 'string'
+      ? owner
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function parseJson<T>(text: string, what: string): T {

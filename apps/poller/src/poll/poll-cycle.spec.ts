@@ -5,7 +5,12 @@ import {
   type Cdr9Record,
   type WallSeconds,
 } from '@app/contracts';
-import { decodeCheckpoint, type StoredCheckpoint } from './checkpoint-codec.js';
+import {
+  decodeCheckpoint,
+  decodeOwner,
+  type Owner,
+  type StoredCheckpoint,
+} from './checkpoint-codec.js';
 import { CheckpointStore } from '../ports/checkpoint-store.port.js';
 import {
   EmailSource,
@@ -72,6 +77,9 @@ class FakePublisher extends EventPublisher {
   constructor(private readonly kafka: FakeKafka) {
     super();
   }
+  prepare(): Promise<void> {
+    return Promise.resolve();
+  }
   claim(): Promise<void> {
     this.epoch = ++this.kafka.owner;
     return Promise.resolve();
@@ -101,6 +109,9 @@ class FakeStore extends CheckpointStore {
   load(): Promise<StoredCheckpoint | null> {
     return Promise.resolve(decodeCheckpoint('0010', this.kafka.progress));
   }
+  peekOwner(): Promise<Owner | undefined> {
+    return Promise.resolve(decodeOwner('0010', this.kafka.progress));
+  }
 }
 
 function email(date: string, n: number, extra: Partial<Cdr9Record> = {}): Cdr9Record {
@@ -115,7 +126,12 @@ function email(date: string, n: number, extra: Partial<Cdr9Record> = {}): Cdr9Re
   };
 }
 
-function rig(source: FakeSource, kafka = new FakeKafka(), nowIso = '2026-03-10T12:00:00-05:00') {
+function rig(
+  source: FakeSource,
+  kafka = new FakeKafka(),
+  nowIso = '2026-03-10T12:00:00-05:00',
+  instanceId?: string,
+) {
   let now = new Date(nowIso);
   const publisher = new FakePublisher(kafka);
   const cycle = new PollCycle(source, publisher, new FakeStore(kafka), {
@@ -126,6 +142,8 @@ function rig(source: FakeSource, kafka = new FakeKafka(), nowIso = '2026-03-10T1
     unrecordedCallAllowance: 0,
     limits: { maxSpanSeconds: 31 * 86_400, targetRecords: 45 },
     clock: () => now,
+    instanceId,
+    leaseMs: 30_000,
   });
   source.now = () => wallTimeOf(now, ZONE);
   const runUntilCaughtUp = async (max = 500): Promise<CycleOutcome[]> => {
@@ -259,6 +277,45 @@ describe('PollCycle', () => {
     expect(outcome.kind).toBe('fenced');
     expect((await older.cycle.run()).kind).toBe('fenced');
     expect(publishedIds(kafka)).toEqual(['c1@x.co']);
+  });
+
+  it('leaves a live owner alone, takes over once its lease lapses, and fences it', async () => {
+    const source = new FakeSource();
+    source.rows.push({ record: email('2026-03-09 10:00:00', 1), visibleAt: 0 });
+    const kafka = new FakeKafka();
+    const owner = rig(source, kafka, '2026-03-10T12:00:00-05:00', 'pod-a');
+    await owner.runUntilCaughtUp();
+    const callsBefore = source.calls.length;
+    const newcomer = rig(source, kafka, '2026-03-10T12:00:10-05:00', 'pod-b');
+    expect(await newcomer.cycle.run()).toMatchObject({ kind: 'standby', owner: { id: 'pod-a' } });
+    expect(source.calls.length).toBe(callsBefore); // the standby called nothing
+
+    newcomer.setNow('2026-03-10T12:02:00-05:00'); // pod-a's lease (30 s) has lapsed
+    source.rows.push({ record: email('2026-03-10 12:00:20', 2), visibleAt: 0 });
+    await newcomer.runUntilCaughtUp();
+    expect((await owner.cycle.run()).kind).toBe('fenced');
+    expect(publishedIds(kafka)).toEqual(['c1@x.co', 'c2@x.co']);
+  });
+
+  it('hands over at once when the owner releases its lease', async () => {
+    const source = new FakeSource();
+    const kafka = new FakeKafka();
+    const owner = rig(source, kafka, '2026-03-10T12:00:00-05:00', 'pod-a');
+    await owner.runUntilCaughtUp();
+    await owner.cycle.release();
+    const newcomer = rig(source, kafka, '2026-03-10T12:00:01-05:00', 'pod-b');
+    expect((await newcomer.cycle.run()).kind).not.toBe('standby');
+  });
+
+  it('renews its lease with heartbeats while idle', async () => {
+    const source = new FakeSource();
+    const kafka = new FakeKafka();
+    const owner = rig(source, kafka, '2026-03-10T12:00:00-05:00', 'pod-a');
+    await owner.runUntilCaughtUp();
+    owner.setNow('2026-03-10T12:00:25-05:00');
+    await owner.cycle.heartbeat();
+    const newcomer = rig(source, kafka, '2026-03-10T12:00:50-05:00', 'pod-b');
+    expect((await newcomer.cycle.run()).kind).toBe('standby');
   });
 
   it('publishes what a single overflowing second returned, and says so', async () => {

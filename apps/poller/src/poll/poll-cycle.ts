@@ -6,7 +6,7 @@ import {
   FencedError,
   type OutgoingMessage,
 } from '../ports/event-publisher.port.js';
-import { encodeCheckpoint, type StoredCheckpoint } from './checkpoint-codec.js';
+import { encodeCheckpoint, type Owner, type StoredCheckpoint } from './checkpoint-codec.js';
 import { mapWindow } from './event-mapping.js';
 import { advance, initialProgress, unpublished, type Progress } from './progress.js';
 import {
@@ -29,6 +29,13 @@ export interface PollCycleSettings {
   settleSeconds: number;
   /** Requests a crash may have spent without recording them, added when a budget is restored. */
   unrecordedCallAllowance: number;
+  /**
+   * This process's name in the lease (the pod or host name): a restart under the same name
+   * takes the operation back at once, another name waits for the lease to lapse.
+   */
+  instanceId?: string;
+  /** How long an owner's last checkpoint keeps other instances from taking over. */
+  leaseMs?: number;
   limits?: WindowLimits;
   clock?: () => Date;
 }
@@ -57,11 +64,26 @@ export type CycleOutcome =
   /** Kafka did not take the batch; nothing was published, the window will be read again. */
   | { kind: 'publish-failed'; window: Window | undefined; error: Error }
   /** Another poller of this operation took over. */
-  | { kind: 'fenced'; error: FencedError };
+  | { kind: 'fenced'; error: FencedError }
+  /** Another live poller holds the operation: this one waits, reading nothing. */
+  | { kind: 'standby'; owner: Owner; retryInMs: number };
 
 export class StartAtRequiredError extends Error {
   override readonly name = 'StartAtRequiredError';
 }
+
+/** Another instance holds a live lease on the operation. */
+export class LeaseHeldError extends Error {
+  override readonly name = 'LeaseHeldError';
+  constructor(
+    readonly owner: Owner,
+    readonly retryInMs: number,
+  ) {
+    super(`operation held by ${owner.id} (last heartbeat ${owner.heartbeatAt})`);
+  }
+}
+
+export const DEFAULT_LEASE_MS = 30_000;
 
 /**
  * One poll cycle, top to bottom, the way Kafka Connect's source task polls:
@@ -82,6 +104,8 @@ export class PollCycle {
   private fenced: FencedError | undefined;
   private readonly limits: WindowLimits;
   private readonly clock: () => Date;
+  private readonly instanceId: string;
+  private readonly leaseMs: number;
 
   constructor(
     private readonly source: EmailSource,
@@ -91,6 +115,49 @@ export class PollCycle {
   ) {
     this.limits = settings.limits ?? WOLKVOX_LIMITS;
     this.clock = settings.clock ?? (() => new Date());
+    this.instanceId = settings.instanceId ?? 'poller';
+    this.leaseMs = settings.leaseMs ?? DEFAULT_LEASE_MS;
+  }
+
+  /**
+   * Renews the lease between polls (a head-only checkpoint), so that a newcomer keeps waiting
+   * while this poller is alive but idle. Does nothing before the first load.
+   */
+  async heartbeat(): Promise<void> {
+    if (!this.checkpoint || this.fenced) return;
+    const progress = this.checkpoint.progress;
+    try {
+      await this.commit(progress, [], []);
+    } catch (error) {
+      if (error instanceof FencedError) this.fenced = error;
+      this.checkpoint = undefined;
+    }
+  }
+
+  /**
+   * Gives the lease up on a clean shutdown, so a standby poller takes over at its next look
+   * instead of waiting for the lease to lapse. Best effort.
+   */
+  async release(): Promise<void> {
+    if (!this.checkpoint || this.fenced) return;
+    try {
+      await this.commit(this.checkpoint.progress, [], [], {
+        id: this.instanceId,
+        heartbeatAt: new Date(0).toISOString(),
+      });
+    } catch {
+      // The lease lapses by itself.
+    }
+  }
+
+  private heldByOther(owner: Owner | undefined): LeaseHeldError | undefined {
+    if (!owner || owner.id === this.instanceId) return undefined;
+    const age = this.clock().getTime() - Date.parse(owner.heartbeatAt);
+    if (!(age < this.leaseMs)) return undefined;
+    return new LeaseHeldError(
+      owner,
+      Math.max(1000, Math.min(this.leaseMs - age + 500, this.leaseMs / 2)),
+    );
   }
 
   /** The committed progress, once loaded. */
@@ -105,9 +172,17 @@ export class PollCycle {
   /**
    * Claims the operation (fencing any rival) and loads its progress from Kafka. Runs before the
    * first cycle and again after any failed publish, since a rival may have moved progress.
+   *
+   * Fencing makes a second poller safe but would let every newcomer take over from a healthy
+   * poller. So a newcomer first looks at the checkpoint's lease: while another instance wrote
+   * it less than the lease ago, it stays on standby (LeaseHeldError) and claims nothing. Two
+   * pollers that look at the same moment may both claim; fencing then stops the earlier one.
    */
   async load(): Promise<Progress> {
     this.checkpoint = undefined;
+    await this.publisher.prepare();
+    const held = this.heldByOther(await this.store.peekOwner());
+    if (held) throw held;
     await this.publisher.claim();
     const stored = await this.store.load();
     if (stored) {
@@ -137,6 +212,8 @@ export class PollCycle {
       try {
         await this.load();
       } catch (error) {
+        if (error instanceof LeaseHeldError)
+          return { kind: 'standby', owner: error.owner, retryInMs: error.retryInMs };
         if (error instanceof FencedError) {
           this.fenced = error;
           return { kind: 'fenced', error };
@@ -283,6 +360,7 @@ export class PollCycle {
     next: Progress,
     events: OutgoingMessage[],
     deadLetters: OutgoingMessage[],
+    owner: Owner = { id: this.instanceId, heartbeatAt: this.clock().toISOString() },
   ): Promise<void> {
     const stored = this.checkpoint!;
     const budget = this.source.budget();
@@ -293,6 +371,7 @@ export class PollCycle {
       stored.generation + 1,
       stored.chunks,
       this.clock(),
+      owner,
     );
     await this.publisher.publish({ events, deadLetters, checkpoint: messages });
     this.checkpoint = written;

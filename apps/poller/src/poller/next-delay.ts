@@ -39,6 +39,8 @@ export function nextDelayMs(
       return settings.intervalSeconds * 1000;
     case 'fenced':
       return null;
+    case 'standby':
+      return outcome.retryInMs;
     case 'publish-failed':
       return backoff(1000);
     case 'source-failed':

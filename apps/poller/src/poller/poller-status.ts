@@ -31,6 +31,8 @@ export class PollerStatus {
   sourceProblem: SourceProblem | undefined;
   kafkaProblem: { since: Date; error: string } | undefined;
   fenced: string | undefined;
+  /** Another live instance holds the operation's lease; this one waits and reads nothing. */
+  standby: { owner: string; since: Date } | undefined;
   /** Set when the poller cannot start (e.g. no checkpoint and no POLL_START_AT). */
   fatal: string | undefined;
   consecutiveFailures = 0;
@@ -43,6 +45,7 @@ export class PollerStatus {
       case 'published':
       case 'caught-up':
       case 'split':
+        this.standby = undefined;
         this.lastGoodPollAt = at;
         this.sourceProblem = undefined;
         this.kafkaProblem = undefined;
@@ -55,6 +58,10 @@ export class PollerStatus {
         break;
       case 'fenced':
         this.fenced = outcome.error.message;
+        this.standby = undefined;
+        break;
+      case 'standby':
+        this.standby = { owner: outcome.owner.id, since: this.standby?.since ?? at };
         break;
       case 'source-failed': {
         this.consecutiveFailures++;

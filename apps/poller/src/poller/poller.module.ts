@@ -1,12 +1,13 @@
 import { Logger, Module } from '@nestjs/common';
 import { DailyRequestBudget, WolkvoxClient, type CallReport } from '@app/wolkvox-client';
-import { Kafka } from 'kafkajs';
+import { Kafka, type logCreator } from 'kafkajs';
 import { Subject } from 'rxjs';
 import { POLLER_CONFIG } from '../config/config.module.js';
 import type { PollerConfig } from '../config/poller-config.js';
 import { createKafka } from '../kafka/kafka-factory.js';
 import { KafkaCheckpointStore } from '../kafka/kafka-checkpoint-store.js';
 import { ensureTopics } from '../kafka/topic-admin.js';
+import { KAFKA_LOG_CREATOR } from '../logging/kafka-log-creator.js';
 import { KafkaTransactionalPublisher } from '../kafka/transactional-publisher.js';
 import { PollCycle } from '../poll/poll-cycle.js';
 import { CheckpointStore } from '../ports/checkpoint-store.port.js';
@@ -34,8 +35,10 @@ const RETRY = { maxAttempts: 4, baseDelayMs: 1000, maxDelayMs: 30_000 };
     { provide: API_CALLS, useValue: new Subject<CallReport>() },
     {
       provide: Kafka,
-      inject: [POLLER_CONFIG],
-      useFactory: (config: PollerConfig) => createKafka(config.kafka),
+      // kafkajs logs through the application's logger when LoggingModule provides one.
+      inject: [POLLER_CONFIG, { token: KAFKA_LOG_CREATOR, optional: true }],
+      useFactory: (config: PollerConfig, logCreator?: logCreator) =>
+        createKafka(config.kafka, logCreator),
     },
     {
       provide: EmailSource,
@@ -102,6 +105,8 @@ const RETRY = { maxAttempts: 4, baseDelayMs: 1000, maxDelayMs: 30_000 };
           // A crash can lose the count of the calls of the cycle in flight: at most every
           // attempt of every call allowed at once.
           unrecordedCallAllowance: config.wolkvox.maxConcurrency * RETRY.maxAttempts,
+          instanceId: config.instanceId,
+          leaseMs: config.poll.leaseSeconds * 1000,
         }),
     },
   ],

@@ -29,6 +29,8 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
   private readonly abort = new AbortController();
   private inFlight: Promise<void> | undefined;
   private stopped = false;
+  /** When the next poll is due; ticks before it only renew the lease. */
+  private nextPollAt = 0;
 
   constructor(
     private readonly cycle: PollCycle,
@@ -76,6 +78,8 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
         this.logger.warn('the cycle in flight did not finish in time: abandoning it uncommitted');
     }
     this.abort.abort();
+    // Hand the operation over now rather than after the lease lapses.
+    if (!this.inFlight) await this.cycle.release();
     await this.publisher.close();
   }
 
@@ -89,7 +93,18 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
     this.scheduler.addTimeout(TIMER, timer);
   }
 
+  /** Lease heartbeats come at a third of the lease, so one lost write does not let it lapse. */
+  private get heartbeatMs(): number {
+    return Math.max(1000, Math.floor((this.config.poll.leaseSeconds * 1000) / 3));
+  }
+
   private async tick(): Promise<void> {
+    const wait = this.nextPollAt - Date.now();
+    if (wait > 0) {
+      await this.cycle.heartbeat();
+      this.schedule(Math.min(wait, this.heartbeatMs));
+      return;
+    }
     let outcome: CycleOutcome;
     try {
       outcome = await this.runOnce();
@@ -102,7 +117,7 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
       // A bug, not a condition the cycle knows: keep polling, loudly.
       this.logger.error(`poll cycle crashed: ${(error as Error).stack ?? String(error)}`);
       this.status.consecutiveFailures++;
-      this.schedule(Math.min(60_000, 1000 * 2 ** this.status.consecutiveFailures));
+      this.delayNextPoll(Math.min(60_000, 1000 * 2 ** this.status.consecutiveFailures));
       return;
     }
     this.log(outcome);
@@ -117,7 +132,12 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
       // Tried again only after the long wait: an operator may have rotated the token.
       setTimeout(() => this.source.retryToken(), Math.max(0, delay - 10)).unref();
     }
-    this.schedule(delay);
+    this.delayNextPoll(delay);
+  }
+
+  private delayNextPoll(delayMs: number): void {
+    this.nextPollAt = Date.now() + delayMs;
+    this.schedule(Math.min(delayMs, this.heartbeatMs));
   }
 
   private log(outcome: CycleOutcome): void {

@@ -25,6 +25,8 @@ export class FencedError extends Error {
  * the events it covers. Bound to the kafkajs transactional adapter in the module.
  */
 export abstract class EventPublisher {
+  /** Creates or checks the topics it writes to; runs before anything reads them. Idempotent. */
+  abstract prepare(): Promise<void>;
   /**
    * Takes ownership of the operation's transactional id: any other publisher of the same
    * operation is fenced from now on, and its unfinished transaction aborted. Progress must be

@@ -1,0 +1,98 @@
+import { wallTimeOf } from '@app/contracts';
+import type { Kafka } from 'kafkajs';
+import { compareStream, expectedKeys } from './support/ground-truth.js';
+import { testKafka } from './support/kafka.js';
+import {
+  isolatedEnv,
+  readEvents,
+  startTestPoller,
+  waitFor,
+  type TestPoller,
+} from './support/poller-app.js';
+import { cdr9Record, startTestSimulator, type TestSimulator } from './support/simulator.js';
+
+const ZONE = 'America/Bogota';
+
+/**
+ * A second poller of the same operation started beside a live one publishes nothing and calls
+ * nothing: it waits on standby while the first holds the lease. When the first stops cleanly it
+ * hands over, and the second carries on with no duplicate and no gap.
+ */
+describe('a second poller beside a live one', () => {
+  let kafka: Kafka;
+  let simulator: TestSimulator;
+  let first: TestPoller | undefined;
+  let second: TestPoller | undefined;
+  const env = isolatedEnv('standby');
+
+  beforeAll(async () => {
+    kafka = testKafka('standby-e2e');
+    simulator = await startTestSimulator({ seed: 'standby' });
+  });
+
+  afterAll(async () => {
+    await second?.close();
+    await first?.close();
+    await simulator?.close();
+  });
+
+  it('stays on standby, then takes over when the first hands over', async () => {
+    const nowWall = () => wallTimeOf(new Date(), ZONE);
+    await simulator.control.append(
+      Array.from({ length: 50 }, (_, i) => ({ record: cdr9Record(nowWall() - 3600 + i * 60, i) })),
+    );
+    const settings = {
+      ...env,
+      WOLKVOX_BASE_URL: simulator.url,
+      WOLKVOX_TOKEN: 'dev-token',
+      POLL_START_AT: new Date(Date.now() - 2 * 3600_000).toISOString(),
+      POLL_LOOKBACK_SECONDS: '300',
+      POLL_LEASE_SECONDS: '6',
+    };
+    first = await startTestPoller({ ...settings, POLLER_INSTANCE_ID: 'pod-a' });
+    await first.caughtUp();
+
+    second = await startTestPoller({ ...settings, POLLER_INSTANCE_ID: 'pod-b' });
+    const secondStatus = second.status;
+    await waitFor(
+      () => secondStatus.standby !== undefined,
+      30_000,
+      'the second poller to go on standby',
+    );
+    expect(secondStatus.standby?.owner).toBe('pod-a');
+
+    // The first keeps polling (its heartbeats hold the lease well past one lease period).
+    const callsBefore = (await simulator.control.calls()).length;
+    await simulator.control.append([{ record: cdr9Record(nowWall() - 2, 100) }]);
+    await first.caughtUp(30_000, new Date(Date.now() + 8000));
+    expect(secondStatus.standby?.owner).toBe('pod-a');
+    expect(secondStatus.lastGoodPollAt).toBeUndefined();
+    expect((await simulator.control.calls()).length).toBeGreaterThan(callsBefore);
+
+    // A clean stop releases the lease: the second takes over and publishes what comes next.
+    await first.close();
+    first = undefined;
+    await waitFor(
+      () => secondStatus.lastGoodPollAt !== undefined,
+      30_000,
+      'the second poller to take over',
+    );
+    await simulator.control.append([{ record: cdr9Record(nowWall() - 1, 101) }]);
+    await second.caughtUp(30_000, new Date(Date.now() + 1500));
+
+    const expected = expectedKeys(env.WOLKVOX_SERVER, await simulator.control.truth());
+    const events = await readEvents(kafka, env.EMAIL_SENT_TOPIC);
+    expect(
+      compareStream(
+        expected.events,
+        events.map((e) => e.id),
+      ),
+    ).toEqual({
+      expected: 52,
+      found: 52,
+      duplicates: 0,
+      lost: 0,
+      unexpected: 0,
+    });
+  }, 180_000);
+});
