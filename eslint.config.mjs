@@ -22,6 +22,39 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       // Nest classes injected by type need a runtime import; keep them as values.
       '@typescript-eslint/no-extraneous-class': 'off',
+      // kafkajs is CommonJS and ends its exports with `...errors`: Node's ESM loader (not jest's)
+      // then sees only Kafka, logLevel, CompressionTypes, Partitioners, AssignerProtocol and
+      // PartitionAssigners by name. The rest must come from the default import.
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'kafkajs',
+              allowTypeImports: true,
+              importNames: [
+                'ConfigResourceTypes',
+                'ConfigSource',
+                'AclResourceTypes',
+                'AclOperationTypes',
+                'AclPermissionTypes',
+                'ResourcePatternTypes',
+                'CompressionCodecs',
+                'KafkaJSError',
+                'KafkaJSNonRetriableError',
+                'KafkaJSProtocolError',
+                'KafkaJSNumberOfRetriesExceeded',
+                'KafkaJSConnectionError',
+                'KafkaJSConnectionClosedError',
+                'KafkaJSRequestTimeoutError',
+                'KafkaJSTimeout',
+              ],
+              message:
+                'not a named export under Node ESM: `import kafkajs from "kafkajs"` and destructure it',
+            },
+          ],
+        },
+      ],
     },
   },
   {

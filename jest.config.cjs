@@ -38,7 +38,8 @@ module.exports = {
       testMatch: ['**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
-      testTimeout: 120_000,
     },
   ],
+  // A project-level testTimeout is ignored; e2e tests set longer ones where they need them.
+  testTimeout: 30_000,
 };

@@ -1,4 +1,4 @@
-import { ConfigResourceTypes, type Kafka } from 'kafkajs';
+import kafkajs, { type Kafka } from 'kafkajs';
 import { readTopicToEnd } from '../apps/poller/src/kafka/topic-reader.js';
 import { testKafka, uniqueTopic } from './support/kafka.js';
 
@@ -7,6 +7,8 @@ import { testKafka, uniqueTopic } from './support/kafka.js';
  * transactional produce (commit and abort), read_committed consumption, and fencing of a
  * producer whose transactional id a newer producer has claimed.
  */
+const { ConfigResourceTypes } = kafkajs;
+
 describe('Kafka broker for the poller', () => {
   let kafka: Kafka;
   beforeAll(() => {

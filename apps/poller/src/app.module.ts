@@ -1,15 +1,27 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import type { Logger } from 'pino';
 import { PollerConfigModule } from './config/config.module.js';
 import type { PollerConfig } from './config/poller-config.js';
+import { HealthModule } from './health/health.module.js';
+import { LoggingModule } from './logging/logging.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { PollerModule } from './poller/poller.module.js';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: PollerConfig): DynamicModule {
+  /** `logger`: the process's pino logger (main.ts); without it Nest's console logger is used. */
+  static forRoot(config: PollerConfig, logger?: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [PollerConfigModule.forRoot(config), ScheduleModule.forRoot(), PollerModule],
+      imports: [
+        PollerConfigModule.forRoot(config),
+        ...(logger ? [LoggingModule.forRoot(logger)] : []),
+        ScheduleModule.forRoot(),
+        PollerModule,
+        HealthModule,
+        MetricsModule,
+      ],
     };
   }
 }

@@ -1,22 +1,68 @@
-import { NestFactory } from '@nestjs/core';
-import { AppModule } from './app.module.js';
-import { loadConfig } from './config/poller-config.js';
+import type { Logger } from 'pino';
+import { loadConfig, type PollerConfig } from './config/poller-config.js';
+import { createAppLogger } from './logging/app-logger.js';
+import { SecretScrubber } from './logging/secret-scrubber.js';
 
 /** Exit code for a configuration error (EX_CONFIG in sysexits.h). */
 const EX_CONFIG = 78;
 
-async function bootstrap(): Promise<void> {
-  // Configuration first, before any module, connection or port: a bad value stops here, one
-  // line per problem, and nothing else starts.
-  const result = loadConfig(process.env);
-  if (!result.ok) {
-    for (const problem of result.problems) process.stderr.write(`config error: ${problem}\n`);
-    process.exit(EX_CONFIG);
+async function bootstrap(config: PollerConfig, logger: Logger): Promise<void> {
+  // Nest, the modules and kafkajs are loaded only once the configuration is known to be good.
+  const [{ NestFactory }, { Logger: NestPinoLogger }, { AppModule }] = await Promise.all([
+    import('@nestjs/core'),
+    import('nestjs-pino'),
+    import('./app.module.js'),
+  ]);
+  // Logs made while modules start are held until the pino logger is installed, so that every
+  // line the process writes is JSON. abortOnError off: a start-up failure reaches the catch
+  // below (logged, exit 1) instead of process.abort() and a core dump.
+  const app = await NestFactory.create(AppModule.forRoot(config, logger), {
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(NestPinoLogger));
+  // SIGTERM/SIGINT close the application (the poll loop finishes or abandons its cycle
+  // uncommitted, releases the lease, closes the producer) and exit 0. Nest's own shutdown hooks
+  // would end the process by re-raising the signal; a clean stop should say so with code 0. If
+  // closing hangs, the process still ends, with code 1.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.info({ context: 'Shutdown', signal }, 'shutting down');
+      setTimeout(() => {
+        logger.error({ context: 'Shutdown' }, 'shutdown did not finish in time');
+        process.exit(1);
+      }, config.shutdownTimeoutMs + 10_000).unref();
+      app.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ context: 'Shutdown', err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    });
   }
-  const { config } = result;
-  const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: false });
-  app.enableShutdownHooks();
   await app.listen(config.http.port, '0.0.0.0');
+  logger.info(
+    { context: 'Http', port: config.http.port },
+    `health and metrics on :${config.http.port}`,
+  );
 }
 
-await bootstrap();
+// Configuration first, before any module, connection or port: a bad value stops here, one line
+// per problem, and nothing else starts.
+const result = loadConfig(process.env);
+if (!result.ok) {
+  for (const problem of result.problems) process.stderr.write(`config error: ${problem}\n`);
+  process.exit(EX_CONFIG);
+}
+const { config } = result;
+const logger = createAppLogger({
+  level: config.logLevel,
+  scrubber: SecretScrubber.fromConfig(config),
+});
+try {
+  await bootstrap(config, logger);
+} catch (error) {
+  logger.fatal({ err: error }, 'the poller could not start');
+  process.exit(1);
+}

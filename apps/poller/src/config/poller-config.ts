@@ -37,7 +37,12 @@ const EnvSchema = z.object({
     .string()
     .trim()
     .regex(SERVER, "must be the server code: letters, digits or '-' (e.g. 0010)"),
-  WOLKVOX_TOKEN: z.string().optional(),
+  // Header values travel as visible ASCII; the client would refuse anything else at start.
+  WOLKVOX_TOKEN: z
+    .string()
+    .trim()
+    .regex(/^[\x21-\x7e]+$/, 'must be visible ASCII characters, no spaces')
+    .optional(),
   WOLKVOX_TOKEN_FILE: z.string().trim().min(1).optional(),
   WOLKVOX_BASE_URL: z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
@@ -50,6 +55,7 @@ const EnvSchema = z.object({
     .default('America/Bogota'),
   WOLKVOX_MAX_CONCURRENCY: z.enum(['1', '2'], 'must be 1 or 2').transform(Number).default(1),
   WOLKVOX_DAILY_QUOTA: int(1, 10_000_000).optional(),
+  WOLKVOX_MAX_RECORDS: int(10, 10_000_000).default(60_000),
   WOLKVOX_CALL_TIMEOUT_SECONDS: int(1, 600).default(60),
   KAFKA_BROKERS: z
     .string()
@@ -135,6 +141,8 @@ export interface PollerConfig {
     maxConcurrency: 1 | 2;
     dailyQuota: number | undefined;
     callTimeoutMs: number;
+    /** Records per response at which the API cuts without saying so (60,000 documented). */
+    maxRecords: number;
   };
   kafka: {
     brokers: string[];
@@ -222,6 +230,7 @@ export function loadConfig(
         maxConcurrency: e.WOLKVOX_MAX_CONCURRENCY as 1 | 2,
         dailyQuota: e.WOLKVOX_DAILY_QUOTA,
         callTimeoutMs: e.WOLKVOX_CALL_TIMEOUT_SECONDS * 1000,
+        maxRecords: e.WOLKVOX_MAX_RECORDS,
       },
       kafka: {
         brokers: e.KAFKA_BROKERS,

@@ -1,4 +1,7 @@
-import { ConfigResourceTypes, type Admin, type ITopicConfig } from 'kafkajs';
+import kafkajs, { type Admin, type ITopicConfig } from 'kafkajs';
+
+// kafkajs is CommonJS; Node's ESM loader sees only some of its exports by name (see eslint.config.mjs).
+const { ConfigResourceTypes } = kafkajs;
 
 export interface TopicSpec {
   topic: string;

@@ -14,6 +14,9 @@ export interface TransactionalPublisherOptions {
   prepare?: () => Promise<unknown>;
 }
 
+/** Bytes of messages per produce request unless configured (see BENCHMARKS.md). */
+export const DEFAULT_MAX_REQUEST_BYTES = 900 * 1024;
+
 const FENCED = new Set([
   'INVALID_PRODUCER_EPOCH',
   'PRODUCER_FENCED',
@@ -107,7 +110,7 @@ export class KafkaTransactionalPublisher extends EventPublisher {
 
   /** Splits the batch into produce requests of bounded size, events first, checkpoint last. */
   private *requests(batch: PublishBatch): Generator<TopicMessages[]> {
-    const limit = this.options.maxRequestBytes ?? 900 * 1024;
+    const limit = this.options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
     const { events, deadLetters, progress } = this.options.topics;
     const all: Array<[string, Message]> = [
       ...batch.events.map((m) => [events, m] as [string, Message]),

@@ -18,10 +18,12 @@ export interface WindowLimits {
   targetRecords: number;
 }
 
-export const WOLKVOX_LIMITS: WindowLimits = {
-  maxSpanSeconds: 31 * 86_400,
-  targetRecords: 45_000,
-};
+/** Windows aim at three quarters of the API's cut: room for the density to be misjudged. */
+export function limitsFor(maxRecords: number): WindowLimits {
+  return { maxSpanSeconds: 31 * 86_400, targetRecords: Math.max(1, Math.floor(maxRecords * 0.75)) };
+}
+
+export const WOLKVOX_LIMITS: WindowLimits = limitsFor(60_000);
 
 export function windowSpan(window: Window): number {
   return window.to - window.from + 1;

@@ -1,5 +1,5 @@
 import { Logger, Module } from '@nestjs/common';
-import { DailyRequestBudget, WolkvoxClient, type CallReport } from '@app/wolkvox-client';
+import { DailyRequestBudget, type CallReport } from '@app/wolkvox-client';
 import { Kafka, type logCreator } from 'kafkajs';
 import { Subject } from 'rxjs';
 import { POLLER_CONFIG } from '../config/config.module.js';
@@ -10,9 +10,11 @@ import { ensureTopics } from '../kafka/topic-admin.js';
 import { KAFKA_LOG_CREATOR } from '../logging/kafka-log-creator.js';
 import { KafkaTransactionalPublisher } from '../kafka/transactional-publisher.js';
 import { PollCycle } from '../poll/poll-cycle.js';
+import { limitsFor } from '../poll/window-planner.js';
 import { CheckpointStore } from '../ports/checkpoint-store.port.js';
 import { EmailSource } from '../ports/email-source.port.js';
 import { EventPublisher } from '../ports/event-publisher.port.js';
+import { createWolkvoxClient, WOLKVOX_RETRY } from '../wolkvox/wolkvox-client.factory.js';
 import { WolkvoxEmailSource } from '../wolkvox/wolkvox-email-source.js';
 import { PollerService } from './poller.service.js';
 import { PollerStatus } from './poller-status.js';
@@ -20,8 +22,6 @@ import { topicSpecs } from './topic-specs.js';
 
 /** Every HTTP request the Wolkvox client makes, for metrics and logs. */
 export const API_CALLS = Symbol('API_CALLS');
-
-const RETRY = { maxAttempts: 4, baseDelayMs: 1000, maxDelayMs: 30_000 };
 
 /**
  * The poll loop and its three ports, each bound to its adapter here (ports are abstract classes
@@ -46,17 +46,7 @@ const RETRY = { maxAttempts: 4, baseDelayMs: 1000, maxDelayMs: 30_000 };
       useFactory: (config: PollerConfig, calls: Subject<CallReport>) => {
         const w = config.wolkvox;
         const budget = new DailyRequestBudget({ limit: w.dailyQuota, timeZone: w.timeZone });
-        const client = new WolkvoxClient({
-          server: w.server,
-          token: w.token.reveal(),
-          baseUrl: w.baseUrl,
-          timeZone: w.timeZone,
-          maxConcurrency: w.maxConcurrency,
-          callTimeoutMs: w.callTimeoutMs,
-          retry: RETRY,
-          budget,
-          onCall: (report) => calls.next(report),
-        });
+        const client = createWolkvoxClient(w, budget, (report) => calls.next(report));
         return new WolkvoxEmailSource(client, budget);
       },
     },
@@ -104,9 +94,10 @@ const RETRY = { maxAttempts: 4, baseDelayMs: 1000, maxDelayMs: 30_000 };
           settleSeconds: config.poll.settleSeconds,
           // A crash can lose the count of the calls of the cycle in flight: at most every
           // attempt of every call allowed at once.
-          unrecordedCallAllowance: config.wolkvox.maxConcurrency * RETRY.maxAttempts,
+          unrecordedCallAllowance: config.wolkvox.maxConcurrency * WOLKVOX_RETRY.maxAttempts,
           instanceId: config.instanceId,
           leaseMs: config.poll.leaseSeconds * 1000,
+          limits: limitsFor(config.wolkvox.maxRecords),
         }),
     },
   ],

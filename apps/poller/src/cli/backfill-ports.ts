@@ -1,0 +1,202 @@
+import type { WallSeconds } from '@app/contracts';
+import type { RequestBudget } from '@app/wolkvox-client';
+import type { StoredCheckpoint } from '../poll/checkpoint-codec.js';
+import type { Progress } from '../poll/progress.js';
+import type { Window } from '../poll/window-planner.js';
+import { CheckpointStore } from '../ports/checkpoint-store.port.js';
+import { EmailSource, type SourceOutcome } from '../ports/email-source.port.js';
+import {
+  EventPublisher,
+  type OutgoingMessage,
+  type PublishBatch,
+} from '../ports/event-publisher.port.js';
+
+/**
+ * The three ports of the poll cycle, adapted so that the very same PollCycle reads a past range
+ * once, from its start to its end, publishing only what the topics do not hold yet, and never
+ * touching the operation's own progress. See backfill.ts for why this is safe beside a running
+ * poller.
+ */
+
+/** A progress that starts the pass at the range's start; the operation's checkpoint is not used. */
+export class RangeStartStore extends CheckpointStore {
+  constructor(
+    private readonly from: WallSeconds,
+    /** The operation's spending today, so the backfill's own count starts from it. */
+    private readonly budget: Progress['budget'],
+  ) {
+    super();
+  }
+
+  load(): Promise<StoredCheckpoint> {
+    const progress: Progress = {
+      cursor: this.from,
+      settledBefore: this.from,
+      seen: new Map(),
+      ...(this.budget ? { budget: this.budget } : {}),
+    };
+    return Promise.resolve({ progress, generation: 0, chunks: 0, writtenAt: '' });
+  }
+
+  /** A backfill takes no lease: it never holds the operation's progress. */
+  peekOwner(): Promise<undefined> {
+    return Promise.resolve(undefined);
+  }
+}
+
+/**
+ * The cycle plans windows up to "now"; this asks the API for no second after `last`. A window
+ * wholly after it is answered empty without a call, so the pass ends at `last` without spending
+ * budget on what the running poller reads itself.
+ */
+export class RangeLimitedSource extends EmailSource {
+  constructor(
+    private readonly inner: EmailSource,
+    private readonly last: WallSeconds,
+  ) {
+    super();
+  }
+
+  fetchWindow(window: Window, signal?: AbortSignal): Promise<SourceOutcome> {
+    if (window.from > this.last) {
+      return Promise.resolve({
+        kind: 'records',
+        records: [],
+        invalid: [],
+        possiblyTruncated: false,
+      });
+    }
+    return this.inner.fetchWindow(
+      { from: window.from, to: Math.min(window.to, this.last) },
+      signal,
+    );
+  }
+
+  budget() {
+    return this.inner.budget();
+  }
+
+  restoreBudget(day: string, used: number): void {
+    this.inner.restoreBudget(day, used);
+  }
+
+  retryToken(): void {
+    this.inner.retryToken();
+  }
+}
+
+export interface PublishTally {
+  events: number;
+  deadLetters: number;
+  /** Messages not published because the topic already held their key. */
+  alreadyPublished: number;
+}
+
+/**
+ * Publishes only the events and dead letters whose key the topics do not hold yet (read once
+ * before the backfill starts, and extended with every batch committed), and drops the cycle's
+ * checkpoint messages: the backfill's position is not the operation's progress, which belongs to
+ * the running poller.
+ */
+export class UnpublishedOnlyPublisher extends EventPublisher {
+  readonly tally: PublishTally = { events: 0, deadLetters: 0, alreadyPublished: 0 };
+
+  constructor(
+    private readonly inner: EventPublisher,
+    private readonly published: { events: Set<string>; deadLetters: Set<string> },
+  ) {
+    super();
+  }
+
+  prepare(): Promise<void> {
+    return this.inner.prepare();
+  }
+
+  claim(): Promise<void> {
+    return this.inner.claim();
+  }
+
+  async publish(batch: PublishBatch): Promise<void> {
+    const events = this.fresh(batch.events, this.published.events);
+    const deadLetters = this.fresh(batch.deadLetters, this.published.deadLetters);
+    const skipped =
+      batch.events.length - events.length + batch.deadLetters.length - deadLetters.length;
+    if (events.length || deadLetters.length) {
+      await this.inner.publish({ events, deadLetters, checkpoint: [] });
+      for (const m of events) this.published.events.add(m.key);
+      for (const m of deadLetters) this.published.deadLetters.add(m.key);
+    }
+    this.tally.events += events.length;
+    this.tally.deadLetters += deadLetters.length;
+    this.tally.alreadyPublished += skipped;
+  }
+
+  maxEventBytes(): number {
+    return this.inner.maxEventBytes();
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  private fresh(messages: OutgoingMessage[], published: Set<string>): OutgoingMessage[] {
+    return messages.filter((m) => !published.has(m.key));
+  }
+}
+
+/**
+ * The day's budget, with at most `cap` requests for this run on top: a backfill must not spend
+ * what the running poller needs for the rest of the day. When the cap is reached the client
+ * answers "budget exhausted" without calling, and the backfill stops there.
+ */
+export class CappedRequestBudget implements RequestBudget {
+  private spent = 0;
+
+  constructor(
+    private readonly inner: RequestBudget,
+    private readonly cap: number,
+  ) {}
+
+  get runSpent(): number {
+    return this.spent;
+  }
+
+  get capReached(): boolean {
+    return this.spent >= this.cap;
+  }
+
+  tryAcquire(): boolean {
+    if (this.spent >= this.cap || !this.inner.tryAcquire()) return false;
+    this.spent++;
+    return true;
+  }
+
+  get used(): number {
+    return this.inner.used;
+  }
+
+  get remaining(): number | undefined {
+    const left = this.cap - this.spent;
+    return this.inner.remaining === undefined ? left : Math.min(left, this.inner.remaining);
+  }
+
+  get limit(): number | undefined {
+    return this.inner.limit;
+  }
+
+  get day(): string {
+    return this.inner.day;
+  }
+
+  get resetsAt(): WallSeconds {
+    return this.inner.resetsAt;
+  }
+
+  restore(day: string, used: number): void {
+    this.inner.restore(day, used);
+  }
+
+  markExhausted(): void {
+    this.inner.markExhausted();
+  }
+}

@@ -1,0 +1,156 @@
+import { formatWallTime, type WallSeconds } from '@app/contracts';
+import type { StoredCheckpoint } from '../poll/checkpoint-codec.js';
+import type { CycleOutcome, PollCycle } from '../poll/poll-cycle.js';
+import type { PublishTally } from './backfill-ports.js';
+
+/**
+ * Backfill: read a past range of the report again and publish what the topics do not hold
+ * (records that turned up after the poller's look-back had passed them, or a range from before
+ * POLL_START_AT).
+ *
+ * Why it can run beside a live poller without a duplicate, and why it neither fences the poller
+ * nor is fenced by it:
+ * - it reads only dates before the checkpoint's `settledBefore`. The poller never reads those
+ *   again (settledBefore only moves forward), so the two never read, and so never publish, the
+ *   same records; what lies at or after settledBefore the poller re-reads itself;
+ * - within its range it skips every key the events and dead-letter topics already hold (read
+ *   with read_committed before it starts, so it sees everything the poller committed there);
+ * - it publishes with a transactional id of its own, `wolkvox-backfill-<server>`: a second
+ *   backfill of the same operation fences the first (no two backfills race on the same keys),
+ *   while the poller's `wolkvox-poller-<server>` is left alone;
+ * - it never writes the progress topic: the operation's checkpoint belongs to the poller.
+ */
+
+export type BackfillPlan =
+  | { kind: 'range'; from: WallSeconds; last: WallSeconds; clampedAt?: WallSeconds }
+  | { kind: 'nothing'; reason: string }
+  | { kind: 'refused'; reason: string };
+
+/** Where a backfill of [from, to) may read, given the operation's checkpoint. Pure. */
+export function planBackfill(
+  from: WallSeconds,
+  toExclusive: WallSeconds,
+  checkpoint: StoredCheckpoint | null,
+): BackfillPlan {
+  if (toExclusive <= from) return { kind: 'refused', reason: '--to must be after --from' };
+  if (!checkpoint) {
+    return {
+      kind: 'refused',
+      reason:
+        'this operation has no checkpoint yet: no poller has run, so there is nothing to fill in; start the poller with POLL_START_AT at the start of the range instead',
+    };
+  }
+  const { settledBefore } = checkpoint.progress;
+  const last = Math.min(toExclusive - 1, settledBefore - 1);
+  if (last < from) {
+    return {
+      kind: 'nothing',
+      reason: `the range starts at or after the checkpoint's settledBefore (${formatWallTime(settledBefore)}): the poller reads it, late records included, itself`,
+    };
+  }
+  return last < toExclusive - 1
+    ? { kind: 'range', from, last, clampedAt: settledBefore }
+    : { kind: 'range', from, last };
+}
+
+export interface BackfillSummary {
+  from: string;
+  to: string;
+  complete: boolean;
+  /** Why the backfill stopped before the end of its range. */
+  stoppedBecause?: string;
+  windows: number;
+  splits: number;
+  fetched: number;
+  published: PublishTally;
+  /** One-second windows that still held the API's cut: records beyond it cannot be read. */
+  overflowingSeconds: string[];
+}
+
+export interface BackfillRun {
+  cycle: PollCycle;
+  tally: PublishTally;
+  range: { from: WallSeconds; last: WallSeconds };
+  /** Seconds of the range read so far (the progress bar). */
+  onProgress?: (secondsDone: number, summary: BackfillSummary) => void;
+  signal?: AbortSignal;
+  /** Publish failures in a row before giving up (Kafka away). */
+  maxPublishFailures?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * Runs poll cycles over the range until it is read to its end, through the same PollCycle as the
+ * poller (the ports, adapted in backfill-ports.ts, confine it to the range). Stops, with the
+ * reason, on what a retry now cannot fix; the summary says how far it got, and a rerun skips
+ * what was published.
+ */
+export async function runBackfill(run: BackfillRun): Promise<BackfillSummary> {
+  const { cycle, range } = run;
+  const sleep = run.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  const summary: BackfillSummary = {
+    from: formatWallTime(range.from),
+    to: formatWallTime(range.last),
+    complete: false,
+    windows: 0,
+    splits: 0,
+    fetched: 0,
+    published: run.tally,
+    overflowingSeconds: [],
+  };
+  const stop = (reason: string): BackfillSummary => ({ ...summary, stoppedBecause: reason });
+  let publishFailures = 0;
+  for (;;) {
+    if (run.signal?.aborted) return stop('interrupted');
+    const outcome = await cycle.run(run.signal);
+    switch (outcome.kind) {
+      case 'published': {
+        publishFailures = 0;
+        summary.windows++;
+        summary.fetched += outcome.fetched;
+        if (outcome.overflowingSecond)
+          summary.overflowingSeconds.push(formatWallTime(outcome.window.from));
+        const reached = Math.min(outcome.window.to, range.last);
+        run.onProgress?.(reached - range.from + 1, summary);
+        if (outcome.window.to >= range.last) return { ...summary, complete: true };
+        break;
+      }
+      case 'split':
+        summary.splits++;
+        break;
+      case 'caught-up':
+        return { ...summary, complete: true };
+      case 'publish-failed':
+        if (++publishFailures >= (run.maxPublishFailures ?? 4))
+          return stop(`Kafka: ${outcome.error.message}`);
+        await sleep(1000 * 2 ** publishFailures);
+        break;
+      case 'fenced':
+        return stop('another backfill of this operation started and took over (fenced this one)');
+      case 'standby':
+        // The backfill's store reports no lease holder; should one appear, waiting is wrong.
+        return stop(`the operation's lease is held by ${outcome.owner.id}`);
+      case 'source-failed':
+        return stop(`Wolkvox: ${describeSourceFailure(outcome.outcome)}`);
+    }
+  }
+}
+
+function describeSourceFailure(
+  outcome: Extract<CycleOutcome, { kind: 'source-failed' }>['outcome'],
+): string {
+  switch (outcome.kind) {
+    case 'token-rejected':
+      return `the token was refused (${outcome.message})`;
+    case 'budget-exhausted':
+      return outcome.source === 'local'
+        ? 'the request budget of this run (--max-requests, or WOLKVOX_DAILY_QUOTA) is spent'
+        : `the operation's daily request budget is spent until ${formatWallTime(outcome.resetsAt)} local`;
+    case 'misconfigured':
+      return `HTTP ${outcome.status} ${outcome.message}: check WOLKVOX_SERVER, WOLKVOX_BASE_URL and the token`;
+    case 'unavailable':
+      return `unavailable after ${outcome.attempts} attempts (${outcome.lastError})`;
+    case 'timed-out':
+      return 'a single second timed out at the API';
+  }
+}

@@ -1,0 +1,218 @@
+import { formatWallTime, wallTimeOf } from '@app/contracts';
+import { DailyRequestBudget } from '@app/wolkvox-client';
+import { Presets, SingleBar } from 'cli-progress';
+import type { Kafka } from 'kafkajs';
+import { KafkaCheckpointStore } from '../kafka/kafka-checkpoint-store.js';
+import { readTopicToEnd } from '../kafka/topic-reader.js';
+import { KafkaTransactionalPublisher } from '../kafka/transactional-publisher.js';
+import type { StoredCheckpoint } from '../poll/checkpoint-codec.js';
+import { PollCycle } from '../poll/poll-cycle.js';
+import { limitsFor } from '../poll/window-planner.js';
+import { createWolkvoxClient, WOLKVOX_RETRY } from '../wolkvox/wolkvox-client.factory.js';
+import { WolkvoxEmailSource } from '../wolkvox/wolkvox-email-source.js';
+import {
+  CappedRequestBudget,
+  RangeLimitedSource,
+  RangeStartStore,
+  UnpublishedOnlyPublisher,
+} from './backfill-ports.js';
+import { planBackfill, runBackfill, type BackfillSummary } from './backfill.js';
+import { budgetView, checkpointView, formatBudget, formatCheckpoint } from './checkpoint-view.js';
+import type { CliContext } from './cli-context.js';
+import { replay, type ReplayStart } from './replay.js';
+
+/** The poller's retry policy for one API call (poller.module.ts), so a backfill behaves alike. */
+
+async function loadCheckpoint({ config, kafka }: CliContext): Promise<StoredCheckpoint | null> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    if (!(await admin.listTopics()).includes(config.topics.progress)) return null;
+  } finally {
+    await admin.disconnect();
+  }
+  return new KafkaCheckpointStore(kafka, config.topics.progress, config.wolkvox.server).load();
+}
+
+function nowWall({ config }: CliContext) {
+  return wallTimeOf(new Date(), config.wolkvox.timeZone);
+}
+
+export async function checkpointCommand(ctx: CliContext, options: { json?: boolean }) {
+  const stored = await loadCheckpoint(ctx);
+  if (!stored) {
+    ctx.io.err(
+      `no checkpoint for operation ${ctx.config.wolkvox.server} in ${ctx.config.topics.progress}: the poller has not published yet`,
+    );
+    return 1;
+  }
+  const view = checkpointView(
+    stored,
+    {
+      server: ctx.config.wolkvox.server,
+      timeZone: ctx.config.wolkvox.timeZone,
+      dailyQuota: ctx.config.wolkvox.dailyQuota,
+    },
+    nowWall(ctx),
+  );
+  ctx.io.out(options.json ? JSON.stringify(view) : formatCheckpoint(view));
+  return 0;
+}
+
+export async function budgetCommand(ctx: CliContext, options: { json?: boolean }) {
+  const stored = await loadCheckpoint(ctx);
+  const view = budgetView(stored, ctx.config.wolkvox.dailyQuota, nowWall(ctx));
+  ctx.io.out(options.json ? JSON.stringify(view) : formatBudget(view));
+  return 0;
+}
+
+export async function replayCommand(
+  ctx: CliContext,
+  options: {
+    start: ReplayStart;
+    deadLetters: boolean;
+    topic?: string;
+    format: 'json' | 'table';
+    follow: boolean;
+  },
+  signal: AbortSignal,
+) {
+  const kind = options.deadLetters ? 'dead-letters' : 'events';
+  const topic =
+    options.topic ??
+    (options.deadLetters ? ctx.config.topics.deadLetters : ctx.config.topics.events);
+  const counts = await replay(ctx.kafka, {
+    topic,
+    kind,
+    start: options.start,
+    format: options.format,
+    follow: options.follow,
+    signal,
+    write: (line) => ctx.io.out(line),
+  });
+  ctx.io.err(
+    `${counts.messages} messages from ${topic}${counts.undecodable ? `, ${counts.undecodable} could not be decoded` : ''}`,
+  );
+  return counts.undecodable ? 1 : 0;
+}
+
+/** Every key a topic holds now (read_committed), to publish nothing twice. */
+async function topicKeys(kafka: Kafka, topic: string): Promise<Set<string>> {
+  const keys = new Set<string>();
+  await readTopicToEnd(kafka, topic, {
+    timeoutMs: 15 * 60_000,
+    onMessage: ({ message }) => {
+      if (message.key) keys.add(message.key.toString());
+    },
+  });
+  return keys;
+}
+
+export async function backfillCommand(
+  ctx: CliContext,
+  options: { from: Date; to: Date; maxRequests?: number; json?: boolean; progress: boolean },
+  signal: AbortSignal,
+) {
+  const { config, kafka, io } = ctx;
+  const zone = config.wolkvox.timeZone;
+  const stored = await loadCheckpoint(ctx);
+  const plan = planBackfill(wallTimeOf(options.from, zone), wallTimeOf(options.to, zone), stored);
+  if (plan.kind === 'refused') {
+    io.err(`backfill refused: ${plan.reason}`);
+    return 1;
+  }
+  if (plan.kind === 'nothing') {
+    io.err(`nothing to backfill: ${plan.reason}`);
+    return 0;
+  }
+  io.err(
+    `backfilling ${formatWallTime(plan.from)} .. ${formatWallTime(plan.last)} (${zone})` +
+      (plan.clampedAt
+        ? `; from ${formatWallTime(plan.clampedAt)} on, the poller reads the range itself`
+        : ''),
+  );
+  io.err(`reading the keys ${config.topics.events} and ${config.topics.deadLetters} hold…`);
+  const published = {
+    events: await topicKeys(kafka, config.topics.events),
+    deadLetters: await topicKeys(kafka, config.topics.deadLetters),
+  };
+
+  const w = config.wolkvox;
+  const budget = new CappedRequestBudget(
+    new DailyRequestBudget({ limit: w.dailyQuota, timeZone: zone }),
+    options.maxRequests ?? Number.POSITIVE_INFINITY,
+  );
+  const client = createWolkvoxClient(w, budget);
+  const publisher = new UnpublishedOnlyPublisher(
+    new KafkaTransactionalPublisher(kafka, {
+      topics: config.topics,
+      transactionalId: `wolkvox-backfill-${w.server}`,
+      maxEventBytes: config.kafka.eventsMaxMessageBytes,
+    }),
+    published,
+  );
+  const cycle = new PollCycle(
+    new RangeLimitedSource(new WolkvoxEmailSource(client, budget), plan.last),
+    publisher,
+    new RangeStartStore(plan.from, stored!.progress.budget),
+    {
+      operation: { server: w.server, timeZone: zone },
+      startAt: undefined,
+      lookbackSeconds: config.poll.lookbackSeconds,
+      settleSeconds: 0,
+      unrecordedCallAllowance: w.maxConcurrency * WOLKVOX_RETRY.maxAttempts,
+      limits: limitsFor(w.maxRecords),
+    },
+  );
+
+  const total = plan.last - plan.from + 1;
+  const bar = new SingleBar(
+    {
+      stream: process.stderr,
+      format:
+        'backfill [{bar}] {percentage}% | {value}/{total} s | {events} published, {skipped} already there',
+      hideCursor: true,
+    },
+    Presets.shades_classic,
+  );
+  if (options.progress) bar.start(total, 0, { events: 0, skipped: 0 });
+  let summary: BackfillSummary;
+  try {
+    summary = await runBackfill({
+      cycle,
+      tally: publisher.tally,
+      range: plan,
+      signal,
+      onProgress: (done, s) =>
+        options.progress &&
+        bar.update(done, { events: s.published.events, skipped: s.published.alreadyPublished }),
+    });
+  } finally {
+    if (options.progress) bar.stop();
+    await publisher.close();
+    await client.close();
+  }
+  const requests = budget.runSpent;
+  io.out(
+    options.json ? JSON.stringify({ ...summary, requests }) : formatSummary(summary, requests),
+  );
+  return summary.complete ? 0 : 1;
+}
+
+function formatSummary(s: BackfillSummary, requests: number): string {
+  const lines = [
+    `${s.complete ? 'backfilled' : 'stopped'} ${s.from} .. ${s.to}`,
+    `  ${s.published.events} events and ${s.published.deadLetters} dead letters published`,
+    `  ${s.published.alreadyPublished} already on the topics, skipped`,
+    `  ${s.fetched} records fetched in ${s.windows} windows (${s.splits} split), ${requests} API requests`,
+  ];
+  if (s.overflowingSeconds.length)
+    lines.push(
+      `  seconds holding the API's cut (records beyond it unreadable): ${s.overflowingSeconds.join(', ')}`,
+    );
+  if (s.stoppedBecause)
+    lines.push(
+      `  stopped because ${s.stoppedBecause}; run it again to go on (published keys are skipped)`,
+    );
+  return lines.join('\n');
+}

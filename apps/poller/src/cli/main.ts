@@ -1,0 +1,170 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { z } from 'zod';
+import { cliContext, type CliIo } from './cli-context.js';
+import { parseOffsets } from './replay-format.js';
+import type { ReplayStart } from './replay.js';
+import { backfillCommand, budgetCommand, checkpointCommand, replayCommand } from './commands.js';
+
+/*
+ * wolkvox-poller-cli: operate the poller from a shell, over the same code (config schema, ports,
+ * PollCycle, checkpoint codec, contracts decoder). Configuration comes from the poller's own
+ * environment variables. Built to dist/apps/poller/src/cli/main.js; see docs/OPERATIONS.md.
+ */
+
+// kafkajs's notice that its default partitioner changed in v2.0 concerns upgrades from v1:
+// every topic here has only ever been written with v2's (the Java client's) partitioner.
+process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
+
+// `... | head` closes stdout early: that is the reader being done, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
+const io: CliIo = {
+  out: (line) => void process.stdout.write(`${line}\n`),
+  err: (line) => void process.stderr.write(`${line}\n`),
+};
+
+const rfc3339 = z.iso.datetime({ offset: true });
+function instant(name: string) {
+  return (value: string): Date => {
+    if (!rfc3339.safeParse(value).success)
+      throw new InvalidArgumentError(
+        `${name} must be an RFC 3339 instant such as 2026-03-01T00:00:00-05:00`,
+      );
+    return new Date(value);
+  };
+}
+function positiveInt(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw new InvalidArgumentError('must be a whole number above 0');
+  return Number(value);
+}
+
+/** Ctrl-C stops a command cleanly (a transaction in flight is finished or aborted); twice exits. */
+const abort = new AbortController();
+process.on('SIGINT', () => {
+  if (abort.signal.aborted) process.exit(130);
+  process.stderr.write('stopping (Ctrl-C again to quit at once)\n');
+  abort.abort();
+});
+process.on('SIGTERM', () => abort.abort());
+
+async function run(
+  needs: { token: boolean; server: boolean },
+  command: (ctx: ReturnType<typeof cliContext>) => Promise<number>,
+): Promise<void> {
+  const ctx = cliContext(process.env, needs, io);
+  try {
+    process.exitCode = await command(ctx);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    io.err(`error: ${ctx.scrubber.scrub(message)}`);
+    process.exitCode = 1;
+  }
+}
+
+const program = new Command()
+  .name('wolkvox-poller-cli')
+  .description(
+    "Operate the Wolkvox email.sent poller: backfill a range, show the checkpoint and budget, replay events. Reads the poller's environment variables (KAFKA_*, WOLKVOX_*, topics).",
+  )
+  .showHelpAfterError();
+
+program
+  .command('checkpoint')
+  .description(
+    "show the operation's checkpoint: cursor, settledBefore, seen keys, budget, generation",
+  )
+  .option('--json', 'print one JSON object')
+  .action((options: { json?: boolean }) =>
+    run({ token: false, server: true }, (ctx) => checkpointCommand(ctx, options)),
+  );
+
+program
+  .command('budget')
+  .description("show the day's request budget as the checkpoint recorded it")
+  .option('--json', 'print one JSON object')
+  .action((options: { json?: boolean }) =>
+    run({ token: false, server: true }, (ctx) => budgetCommand(ctx, options)),
+  );
+
+const replayCommandLine = program
+  .command('replay')
+  .description('print the events (or dead letters) the topic holds, decoded with the contracts lib')
+  .addOption(
+    new Option('--from-beginning', 'from the first message of every partition').conflicts([
+      'offset',
+      'since',
+    ]),
+  )
+  .addOption(
+    new Option('--offset <partition:offset,...>', 'from these offsets; only the partitions named')
+      .argParser(parseOffsetsOption)
+      .conflicts(['since']),
+  )
+  .addOption(
+    new Option(
+      '--since <rfc3339>',
+      'from the first message the broker stored at or after this instant',
+    ).argParser(instant('--since')),
+  )
+  .addOption(new Option('--format <format>', 'output').choices(['json', 'table']).default('json'))
+  .option('--follow', 'keep printing new messages until Ctrl-C', false)
+  .option('--dead-letters', 'replay the dead-letter topic instead', false)
+  .option('--topic <name>', 'topic to read (default: EMAIL_SENT_TOPIC, or EMAIL_DEAD_LETTER_TOPIC)')
+  .action(
+    (options: {
+      fromBeginning?: boolean;
+      offset?: Record<number, string>;
+      since?: Date;
+      format: 'json' | 'table';
+      follow: boolean;
+      deadLetters: boolean;
+      topic?: string;
+    }) => {
+      const start: ReplayStart | undefined = options.fromBeginning
+        ? { kind: 'beginning' }
+        : options.offset
+          ? { kind: 'offsets', offsets: options.offset }
+          : options.since
+            ? { kind: 'since', at: options.since }
+            : undefined;
+      if (!start)
+        return replayCommandLine.error('replay: give one of --from-beginning, --offset or --since');
+      return run({ token: false, server: false }, (ctx) =>
+        replayCommand(ctx, { ...options, start }, abort.signal),
+      );
+    },
+  );
+
+program
+  .command('backfill')
+  .description(
+    "read [--from, --to) of the report again and publish only the keys not published yet; stops at the checkpoint's settledBefore (the poller reads from there)",
+  )
+  .requiredOption('--from <rfc3339>', 'start of the range, inclusive', instant('--from'))
+  .requiredOption('--to <rfc3339>', 'end of the range, exclusive', instant('--to'))
+  .option(
+    '--max-requests <n>',
+    'spend at most this many API requests (default: no cap beyond WOLKVOX_DAILY_QUOTA)',
+    positiveInt,
+  )
+  .option('--json', 'print the summary as one JSON object')
+  .option('--no-progress', 'no progress bar')
+  .action(
+    (options: { from: Date; to: Date; maxRequests?: number; json?: boolean; progress: boolean }) =>
+      run({ token: true, server: true }, (ctx) => backfillCommand(ctx, options, abort.signal)),
+  );
+
+function parseOffsetsOption(value: string): Record<number, string> {
+  try {
+    return parseOffsets(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+await program.parseAsync(process.argv);

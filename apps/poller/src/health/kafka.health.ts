@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { Kafka, type Admin } from 'kafkajs';
+import { PollerStatus } from '../poller/poller-status.js';
+
+/** A readiness probe must answer well within its own timeout (a few seconds on Kubernetes). */
+export const KAFKA_CHECK_TIMEOUT_MS = 2_500;
+
+/**
+ * Kafka is ready when the brokers answer a metadata request (describeCluster) within
+ * KAFKA_CHECK_TIMEOUT_MS and the poller's last publish, if any failed since the last good
+ * cycle, is not the current state. The admin client is made without retries: a probe wants the
+ * answer now, and kafkajs's backoff would only hold the request open past the probe's timeout.
+ */
+@Injectable()
+export class KafkaHealthIndicator {
+  /** Checks that arrive while one runs share its answer, so probes never pile up on the broker. */
+  private inFlight: Promise<ClusterAnswer> | undefined;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly status: PollerStatus,
+    private readonly indicators: HealthIndicatorService,
+  ) {}
+
+  async isHealthy<const Key extends string>(key: Key, timeoutMs = KAFKA_CHECK_TIMEOUT_MS) {
+    const indicator = this.indicators.check(key);
+    this.inFlight ??= this.describeCluster(timeoutMs).finally(() => (this.inFlight = undefined));
+    const answer = await this.inFlight;
+    if (!answer.ok) {
+      return indicator.down({ message: `the brokers did not answer: ${answer.error}` });
+    }
+    const problem = this.status.kafkaProblem;
+    if (problem) {
+      return indicator.down({
+        message: `the brokers answer, but publishing failed (${problem.error}); the window will be published again`,
+        since: problem.since.toISOString(),
+      });
+    }
+    return indicator.up({ brokers: answer.brokers, clusterId: answer.clusterId });
+  }
+
+  private async describeCluster(timeoutMs: number): Promise<ClusterAnswer> {
+    let admin: Admin | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer to describeCluster within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
+    try {
+      const call = (async () => {
+        admin = this.kafka.admin({ retry: { retries: 0 } });
+        await admin.connect();
+        return admin.describeCluster();
+      })();
+      // The call may settle after the timeout: its rejection is then of no interest.
+      call.catch(() => undefined);
+      const cluster = await Promise.race([call, timeout]);
+      return { ok: true, brokers: cluster.brokers.length, clusterId: cluster.clusterId };
+    } catch (error) {
+      return { ok: false, error: error instanceof Error ? error.message : String(error) };
+    } finally {
+      clearTimeout(timer);
+      // Disconnecting also ends a connect that is still trying after the timeout.
+      await admin?.disconnect().catch(() => undefined);
+    }
+  }
+}
+
+type ClusterAnswer =
+  { ok: true; brokers: number; clusterId: string } | { ok: false; error: string };

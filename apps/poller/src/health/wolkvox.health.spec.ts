@@ -1,0 +1,69 @@
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { PollerStatus } from '../poller/poller-status.js';
+import type { BudgetSnapshot, EmailSource } from '../ports/email-source.port.js';
+import { WolkvoxHealthIndicator } from './wolkvox.health.js';
+
+const indicators = new HealthIndicatorService();
+
+describe('WolkvoxHealthIndicator', () => {
+  const source = (budget: Partial<BudgetSnapshot> = {}) =>
+    ({
+      budget: () => ({
+        day: '2026-03-01',
+        used: 10,
+        limit: undefined,
+        remaining: undefined,
+        resetsAt: 0,
+        ...budget,
+      }),
+    }) as unknown as EmailSource;
+  const since = new Date('2026-03-01T15:00:00Z');
+
+  it('is up with the day’s budget while the API answers', () => {
+    expect(
+      new WolkvoxHealthIndicator(
+        new PollerStatus(),
+        source({ limit: 100, remaining: 90 }),
+        indicators,
+      ).isHealthy('wolkvox'),
+    ).toEqual({
+      wolkvox: { status: 'up', budget: { day: '2026-03-01', used: 10, limit: 100, remaining: 90 } },
+    });
+  });
+
+  it('is down, saying why, when the token was refused, the budget is spent, or the request is malformed', () => {
+    const status = new PollerStatus();
+    const check = () =>
+      new WolkvoxHealthIndicator(status, source(), indicators).isHealthy('wolkvox').wolkvox;
+    status.sourceProblem = { kind: 'token-rejected', since };
+    expect(check()).toMatchObject({
+      status: 'down',
+      message: expect.stringContaining('refused the token'),
+    });
+    status.sourceProblem = { kind: 'budget-exhausted', since, untilLocal: '2026-03-02 00:00:00' };
+    expect(check()).toMatchObject({
+      status: 'down',
+      message: expect.stringContaining('calls resume at 2026-03-02 00:00:00'),
+    });
+    status.sourceProblem = { kind: 'misconfigured', since, status: 400 };
+    expect(check()).toMatchObject({ status: 'down', message: expect.stringContaining('HTTP 400') });
+  });
+
+  it('is only degraded while the API fails transiently, and down when the local quota is spent', () => {
+    const status = new PollerStatus();
+    status.sourceProblem = { kind: 'unavailable', since, lastError: 'HTTP 503: maintenance' };
+    expect(
+      new WolkvoxHealthIndicator(status, source(), indicators).isHealthy('wolkvox').wolkvox,
+    ).toMatchObject({
+      status: 'degraded',
+      message: expect.stringContaining('HTTP 503: maintenance'),
+    });
+    expect(
+      new WolkvoxHealthIndicator(
+        new PollerStatus(),
+        source({ limit: 10, remaining: 0 }),
+        indicators,
+      ).isHealthy('wolkvox').wolkvox,
+    ).toMatchObject({ status: 'down', message: expect.stringContaining('WOLKVOX_DAILY_QUOTA') });
+  });
+});

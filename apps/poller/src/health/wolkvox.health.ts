@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { EmailSource } from '../ports/email-source.port.js';
+import { PollerStatus } from '../poller/poller-status.js';
+
+/**
+ * The Wolkvox API as the poller last found it. Down when no retry can help until something
+ * changes: the token was refused, the day's request budget is spent, or the API rejects the
+ * request as malformed (wrong server, base URL or token). An API that fails transiently
+ * (5xx, maintenance, too many simultaneous requests) is only `degraded`: the poller retries with
+ * backoff on its own, and should the outage last, the polling indicator goes down with it.
+ */
+@Injectable()
+export class WolkvoxHealthIndicator {
+  constructor(
+    private readonly status: PollerStatus,
+    private readonly source: EmailSource,
+    private readonly indicators: HealthIndicatorService,
+  ) {}
+
+  isHealthy<const Key extends string>(key: Key) {
+    const indicator = this.indicators.check(key);
+    const budget = this.source.budget();
+    const budgetView = {
+      day: budget.day,
+      used: budget.used,
+      ...(budget.limit !== undefined ? { limit: budget.limit, remaining: budget.remaining } : {}),
+    };
+    const problem = this.status.sourceProblem;
+    switch (problem?.kind) {
+      case 'token-rejected':
+        return indicator.down({
+          message:
+            'Wolkvox refused the token (403 PLEASE VALIDATE TOKEN): no call is made until it is tried again; rotate WOLKVOX_TOKEN',
+          since: problem.since.toISOString(),
+        });
+      case 'budget-exhausted':
+        return indicator.down({
+          message: `the daily request budget is spent: calls resume at ${problem.untilLocal} (operation's local time)`,
+          since: problem.since.toISOString(),
+          budget: budgetView,
+        });
+      case 'misconfigured':
+        return indicator.down({
+          message: `Wolkvox answered HTTP ${problem.status}: check WOLKVOX_SERVER, WOLKVOX_BASE_URL and the token`,
+          since: problem.since.toISOString(),
+        });
+      case 'unavailable':
+        return indicator.degraded({
+          message: `the API is unavailable (${problem.lastError}); retrying with backoff`,
+          since: problem.since.toISOString(),
+        });
+      case undefined:
+        break;
+    }
+    if (budget.remaining === 0) {
+      return indicator.down({
+        message: `the daily request budget (WOLKVOX_DAILY_QUOTA) is spent for ${budget.day}`,
+        budget: budgetView,
+      });
+    }
+    return indicator.up({ budget: budgetView });
+  }
+}

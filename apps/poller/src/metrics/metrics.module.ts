@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { PollerModule } from '../poller/poller.module.js';
+import { MetricsController } from './metrics.controller.js';
+import { MetricsService } from './metrics.service.js';
+
+@Module({
+  imports: [PollerModule],
+  controllers: [MetricsController],
+  providers: [MetricsService],
+})
+export class MetricsModule {}

@@ -1,0 +1,47 @@
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { wallTimeOf, type WallSeconds } from '@app/contracts';
+import type { CallReport } from '@app/wolkvox-client';
+import { Subscription, type Subject } from 'rxjs';
+import { POLLER_CONFIG } from '../config/config.module.js';
+import type { PollerConfig } from '../config/poller-config.js';
+import { PollCycle } from '../poll/poll-cycle.js';
+import { API_CALLS } from '../poller/poller.module.js';
+import { PollerStatus } from '../poller/poller-status.js';
+import { EmailSource } from '../ports/email-source.port.js';
+import { PollerMetrics } from './poller-metrics.js';
+
+/** Feeds PollerMetrics from what the poller reports: each API call and each finished cycle. */
+@Injectable()
+export class MetricsService implements OnModuleInit, OnModuleDestroy {
+  readonly metrics: PollerMetrics;
+  private readonly subscriptions = new Subscription();
+  /** The cursor stays known while the checkpoint is read again after a failed publish. */
+  private lastCursor: WallSeconds | undefined;
+
+  constructor(
+    @Inject(API_CALLS) private readonly calls: Subject<CallReport>,
+    private readonly status: PollerStatus,
+    cycle: PollCycle,
+    source: EmailSource,
+    @Inject(POLLER_CONFIG) config: PollerConfig,
+  ) {
+    this.metrics = new PollerMetrics({
+      budget: () => source.budget(),
+      cursor: () => (this.lastCursor = cycle.progress?.cursor ?? this.lastCursor),
+      nowWall: () => wallTimeOf(new Date(), config.wolkvox.timeZone),
+      lastGoodPollAt: () => status.lastGoodPollAt,
+      fenced: () => status.fenced !== undefined,
+    });
+  }
+
+  onModuleInit(): void {
+    this.subscriptions.add(this.calls.subscribe((report) => this.metrics.recordCall(report)));
+    this.subscriptions.add(
+      this.status.cycles.subscribe((report) => this.metrics.recordCycle(report)),
+    );
+  }
+
+  onModuleDestroy(): void {
+    this.subscriptions.unsubscribe();
+  }
+}

@@ -1,0 +1,147 @@
+import { parseWallTime, type WallSeconds } from '@app/contracts';
+import type { CallReport } from '@app/wolkvox-client';
+import type { CycleOutcome } from '../poll/poll-cycle.js';
+import type { BudgetSnapshot } from '../ports/email-source.port.js';
+import { FencedError } from '../ports/event-publisher.port.js';
+import { PollerMetrics } from './poller-metrics.js';
+
+const t = (s: string): WallSeconds => parseWallTime(s)!;
+const window = { from: t('2026-03-01 10:00:00'), to: t('2026-03-01 10:59:59') };
+
+function rig() {
+  const state = {
+    budget: {
+      day: '2026-03-01',
+      used: 7,
+      limit: undefined,
+      remaining: undefined,
+      resetsAt: 0,
+    } as BudgetSnapshot,
+    cursor: undefined as WallSeconds | undefined,
+    lastGoodPollAt: undefined as Date | undefined,
+    fenced: false,
+  };
+  const metrics = new PollerMetrics(
+    {
+      budget: () => state.budget,
+      cursor: () => state.cursor,
+      nowWall: () => t('2026-03-01 11:00:00'),
+      lastGoodPollAt: () => state.lastGoodPollAt,
+      fenced: () => state.fenced,
+    },
+    { defaultMetrics: false },
+  );
+  /** The sample lines of the exposition, without HELP and TYPE. */
+  const samples = async () =>
+    (await metrics.text()).split('\n').filter((line) => line && !line.startsWith('#'));
+  return { state, metrics, samples };
+}
+
+const call = (result: CallReport['result'], httpStatus?: number, returned = 0): CallReport => ({
+  window,
+  attempt: 1,
+  httpStatus,
+  result,
+  returned,
+  durationMs: 120,
+  detail: result === 'token-rejected' ? 'FORBIDDEN: PLEASE VALIDATE TOKEN' : undefined,
+});
+const cycle = (outcome: CycleOutcome) => ({ outcome, durationMs: 1500, at: new Date() });
+
+describe('PollerMetrics', () => {
+  it('counts API calls by outcome and status, and the records they returned', async () => {
+    const { metrics, samples } = rig();
+    metrics.recordCall(call('data', 200, 40));
+    metrics.recordCall(call('data', 200, 2));
+    metrics.recordCall(call('empty', 404));
+    metrics.recordCall(call('network-error'));
+    metrics.recordCall(call('token-rejected', 403));
+    const lines = await samples();
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'wolkvox_poller_api_calls_total{outcome="data",status="200"} 2',
+        'wolkvox_poller_api_calls_total{outcome="empty",status="404"} 1',
+        'wolkvox_poller_api_calls_total{outcome="network-error",status="none"} 1',
+        'wolkvox_poller_api_calls_total{outcome="token-rejected",status="403"} 1',
+        'wolkvox_poller_records_fetched_total 42',
+        'wolkvox_poller_api_call_duration_seconds_count 5',
+      ]),
+    );
+    // Messages never become labels.
+    expect(lines.join('\n')).not.toContain('VALIDATE');
+  });
+
+  it('counts what cycles published, skipped and split, and cycles by outcome', async () => {
+    const { metrics, samples } = rig();
+    metrics.recordCycle(
+      cycle({
+        kind: 'published',
+        window,
+        fetched: 12,
+        events: 9,
+        deadLetters: 1,
+        duplicates: 2,
+        oversize: 0,
+        outOfWindow: 0,
+        overflowingSecond: false,
+        lagSeconds: 5,
+      }),
+    );
+    metrics.recordCycle(cycle({ kind: 'split', window, retry: window, reason: 'truncated' }));
+    metrics.recordCycle(
+      cycle({ kind: 'source-failed', window, outcome: { kind: 'token-rejected', message: 'x' } }),
+    );
+    metrics.recordCycle(cycle({ kind: 'fenced', error: new FencedError('taken over') }));
+    expect(await samples()).toEqual(
+      expect.arrayContaining([
+        'wolkvox_poller_events_published_total 9',
+        'wolkvox_poller_dead_letters_total 1',
+        'wolkvox_poller_duplicates_skipped_total 2',
+        'wolkvox_poller_window_splits_total{reason="truncated"} 1',
+        'wolkvox_poller_cycles_total{outcome="published",reason=""} 1',
+        'wolkvox_poller_cycles_total{outcome="split",reason="truncated"} 1',
+        'wolkvox_poller_cycles_total{outcome="source-failed",reason="token-rejected"} 1',
+        'wolkvox_poller_cycles_total{outcome="fenced",reason=""} 1',
+        'wolkvox_poller_cycle_duration_seconds_count 4',
+        'wolkvox_poller_cycle_duration_seconds_sum 6',
+      ]),
+    );
+  });
+
+  it('reads budget, lag, last good poll and fencing when scraped; unknown values are absent', async () => {
+    const { state, samples } = rig();
+    let lines = await samples();
+    expect(lines).toContain('wolkvox_poller_budget_used_requests 7');
+    expect(lines).toContain('wolkvox_poller_fenced 0');
+    for (const absent of ['budget_remaining', 'budget_limit', 'checkpoint_lag', 'last_good_poll'])
+      expect(lines.join('\n')).not.toContain(`wolkvox_poller_${absent}`);
+
+    state.budget = { ...state.budget, used: 8, limit: 100, remaining: 92 };
+    state.cursor = t('2026-03-01 10:58:20');
+    state.lastGoodPollAt = new Date('2026-03-01T15:59:00Z');
+    state.fenced = true;
+    lines = await samples();
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'wolkvox_poller_budget_used_requests 8',
+        'wolkvox_poller_budget_remaining_requests 92',
+        'wolkvox_poller_budget_limit_requests 100',
+        'wolkvox_poller_checkpoint_lag_seconds 100',
+        `wolkvox_poller_last_good_poll_timestamp_seconds ${Date.parse('2026-03-01T15:59:00Z') / 1000}`,
+        'wolkvox_poller_fenced 1',
+      ]),
+    );
+  });
+
+  it('serves the Prometheus text format, default process metrics included when asked', async () => {
+    const metrics = new PollerMetrics({
+      budget: () => ({ day: 'd', used: 0, limit: undefined, remaining: undefined, resetsAt: 0 }),
+      cursor: () => undefined,
+      nowWall: () => 0,
+      lastGoodPollAt: () => undefined,
+      fenced: () => false,
+    });
+    expect(metrics.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(await metrics.text()).toMatch(/^process_cpu_user_seconds_total /m);
+  });
+});

@@ -1,0 +1,179 @@
+import type { WallSeconds } from '@app/contracts';
+import type { CallReport } from '@app/wolkvox-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { CycleReport } from '../poller/poller-status.js';
+import type { BudgetSnapshot } from '../ports/email-source.port.js';
+
+const PREFIX = 'wolkvox_poller_';
+
+/** What the metrics read at scrape time rather than count as things happen. */
+export interface PollerGaugeSources {
+  budget(): BudgetSnapshot;
+  /** The committed checkpoint's cursor; undefined before the first load. */
+  cursor(): WallSeconds | undefined;
+  /** The operation's wall clock now. */
+  nowWall(): WallSeconds;
+  lastGoodPollAt(): Date | undefined;
+  fenced(): boolean;
+}
+
+/**
+ * The poller's Prometheus metrics in a registry of their own (nothing global, so tests and a
+ * second instance cannot collide). Counters move as calls and cycles are reported; gauges are
+ * read when scraped. Labels take values from closed sets only (outcome kinds, HTTP statuses),
+ * never from messages, so no secret and no unbounded value can reach them.
+ */
+export class PollerMetrics {
+  readonly registry = new Registry();
+
+  private readonly apiCalls = new Counter({
+    name: `${PREFIX}api_calls_total`,
+    help: 'HTTP requests to the Wolkvox API (each costs one unit of the daily budget), by outcome and HTTP status ("none" when no response arrived)',
+    labelNames: ['outcome', 'status'] as const,
+    registers: [this.registry],
+  });
+  private readonly apiCallDuration = new Histogram({
+    name: `${PREFIX}api_call_duration_seconds`,
+    help: 'Duration of HTTP requests to the Wolkvox API',
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+  private readonly recordsFetched = new Counter({
+    name: `${PREFIX}records_fetched_total`,
+    help: 'Records the Wolkvox API returned, valid or not (a window read again after a cut counts again)',
+    registers: [this.registry],
+  });
+  private readonly eventsPublished = new Counter({
+    name: `${PREFIX}events_published_total`,
+    help: 'email.sent events published (committed) to the events topic',
+    registers: [this.registry],
+  });
+  private readonly deadLetters = new Counter({
+    name: `${PREFIX}dead_letters_total`,
+    help: 'Records published to the dead-letter topic (invalid or too large)',
+    registers: [this.registry],
+  });
+  private readonly duplicatesSkipped = new Counter({
+    name: `${PREFIX}duplicates_skipped_total`,
+    help: 'Events not published because their key was already published (look-back re-reads)',
+    registers: [this.registry],
+  });
+  private readonly windowSplits = new Counter({
+    name: `${PREFIX}window_splits_total`,
+    help: 'Windows read again in smaller pieces, by reason (truncated: the 60,000-record cut; timed-out: the 60 s limit)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  private readonly cycles = new Counter({
+    name: `${PREFIX}cycles_total`,
+    help: 'Poll cycles by outcome; reason details source-failed (the API answer) and split',
+    labelNames: ['outcome', 'reason'] as const,
+    registers: [this.registry],
+  });
+  private readonly cycleDuration = new Histogram({
+    name: `${PREFIX}cycle_duration_seconds`,
+    help: 'Duration of poll cycles (one window: fetch, map, publish)',
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+    registers: [this.registry],
+  });
+
+  constructor(
+    private readonly sources: PollerGaugeSources,
+    options: { defaultMetrics?: boolean } = {},
+  ) {
+    const registers = [this.registry];
+    new Gauge({
+      name: `${PREFIX}budget_used_requests`,
+      help: "Requests spent on the operation's current local day",
+      registers,
+      collect() {
+        this.set(sources.budget().used);
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}budget_remaining_requests`,
+      help: "Requests left on the operation's current local day (absent without WOLKVOX_DAILY_QUOTA)",
+      registers,
+      collect() {
+        const { remaining } = sources.budget();
+        if (remaining === undefined) this.remove();
+        else this.set(remaining);
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}budget_limit_requests`,
+      help: 'WOLKVOX_DAILY_QUOTA: requests the poller may spend per local day (absent when unset)',
+      registers,
+      collect() {
+        const { limit } = sources.budget();
+        if (limit === undefined) this.remove();
+        else this.set(limit);
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}checkpoint_lag_seconds`,
+      help: "Seconds between now and the checkpoint's cursor, on the operation's clock (absent before the first checkpoint load)",
+      registers,
+      collect() {
+        const cursor = sources.cursor();
+        if (cursor === undefined) this.remove();
+        else this.set(Math.max(0, sources.nowWall() - cursor));
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}last_good_poll_timestamp_seconds`,
+      help: 'Unix time of the last good poll cycle (absent before the first)',
+      registers,
+      collect() {
+        const at = sources.lastGoodPollAt();
+        if (at === undefined) this.remove();
+        else this.set(at.getTime() / 1000);
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}fenced`,
+      help: '1 when another poller of the operation took over and this one stopped publishing',
+      registers,
+      collect() {
+        this.set(sources.fenced() ? 1 : 0);
+      },
+    });
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+  }
+
+  recordCall(report: CallReport): void {
+    this.apiCalls.inc({ outcome: report.result, status: String(report.httpStatus ?? 'none') });
+    this.apiCallDuration.observe(report.durationMs / 1000);
+    this.recordsFetched.inc(report.returned);
+  }
+
+  recordCycle({ outcome, durationMs }: CycleReport): void {
+    this.cycleDuration.observe(durationMs / 1000);
+    let reason = '';
+    switch (outcome.kind) {
+      case 'published':
+        this.eventsPublished.inc(outcome.events);
+        this.deadLetters.inc(outcome.deadLetters);
+        this.duplicatesSkipped.inc(outcome.duplicates);
+        break;
+      case 'split':
+        reason = outcome.reason;
+        this.windowSplits.inc({ reason });
+        break;
+      case 'source-failed':
+        reason = outcome.outcome.kind;
+        break;
+      default:
+        break;
+    }
+    this.cycles.inc({ outcome: outcome.kind, reason });
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}

@@ -1,0 +1,30 @@
+import {
+  WolkvoxClient,
+  type CallReport,
+  type RequestBudget,
+  type RetryPolicy,
+} from '@app/wolkvox-client';
+import type { PollerConfig } from '../config/poller-config.js';
+
+/** Attempts per window for transient faults (5xx, resets, invalid JSON, maintenance). */
+export const WOLKVOX_RETRY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 1000, maxDelayMs: 30_000 };
+
+/** The Wolkvox client as the poller and the CLI configure it; one place for both. */
+export function createWolkvoxClient(
+  config: PollerConfig['wolkvox'],
+  budget: RequestBudget,
+  onCall?: (report: CallReport) => void,
+): WolkvoxClient {
+  return new WolkvoxClient({
+    server: config.server,
+    token: config.token.reveal(),
+    baseUrl: config.baseUrl,
+    timeZone: config.timeZone,
+    maxConcurrency: config.maxConcurrency,
+    callTimeoutMs: config.callTimeoutMs,
+    truncationLimit: config.maxRecords,
+    retry: WOLKVOX_RETRY,
+    budget,
+    ...(onCall ? { onCall } : {}),
+  });
+}

@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# npm run demo: the whole thing on one machine, in one command.
+#
+# Starts a Kafka broker, the Wolkvox simulator with live traffic (emails "sent" every second)
+# and the poller, waits until the poller is ready, then follows the email.sent topic with the
+# CLI (`replay --follow --format table`), one line per event as it arrives. Ctrl-C stops all
+# of it: the follower, the poller (SIGTERM: the cycle in flight finishes), the simulator and
+# the broker.
+#
+# Where the broker comes from:
+#   - Docker Compose (docker-compose.yml: apache/kafka, the simulator and the poller, built
+#     from the Dockerfile) when `docker compose` exists and a Docker engine answers;
+#   - otherwise a local JVM broker from scripts/kafka/broker.sh (needs java 17+ and mvn), and
+#     the simulator and poller from dist/ (built here when missing).
+# DEMO_MODE=compose|local forces one.
+#
+# Environment (all optional):
+#   DEMO_KAFKA_PORT   broker port on 127.0.0.1          (default 9092)
+#   DEMO_SIM_PORT     simulator port                    (default 8089)
+#   DEMO_HTTP_PORT    poller health and metrics port    (default 8080)
+#   DEMO_LIVE_PER_SECOND  emails the simulator "sends" per second (default 2)
+#   DEMO_FORMAT       table | json                      (default table)
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+kafka_port="${DEMO_KAFKA_PORT:-9092}"
+sim_port="${DEMO_SIM_PORT:-8089}"
+http_port="${DEMO_HTTP_PORT:-8080}"
+live="${DEMO_LIVE_PER_SECOND:-2}"
+format="${DEMO_FORMAT:-table}"
+token="dev-token"
+logs="$root/.cache/demo"
+mkdir -p "$logs"
+
+say() { printf '\033[1m[demo]\033[0m %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+mode="${DEMO_MODE:-}"
+if [[ -z "$mode" ]]; then
+  if docker compose version >/dev/null 2>&1 && docker info >/dev/null 2>&1; then mode=compose; else mode=local; fi
+fi
+
+# The first run reads the ten minutes before now, then keeps up with the live traffic.
+start_at="$(node -e 'console.log(new Date(Date.now() - 600e3).toISOString())')"
+
+wait_ready() {
+  local url="http://127.0.0.1:$http_port/health/ready" deadline=$((SECONDS + ${1:-120}))
+  until [[ "$(node -e "fetch('$url').then(r => console.log(r.status), () => console.log(0))")" == 200 ]]; do
+    if ((SECONDS > deadline)); then return 1; fi
+    if [[ -n "${poller_pid:-}" ]] && ! kill -0 "$poller_pid" 2>/dev/null; then return 1; fi
+    sleep 1
+  done
+}
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# ---------------------------------------------------------------------------------------------
+if [[ "$mode" == compose ]]; then
+  compose() { docker compose --project-directory "$root" "$@"; }
+  stop_all() {
+    trap - EXIT INT TERM
+    say "stopping: docker compose down"
+    compose down --volumes --timeout 40 >/dev/null 2>&1 || true
+  }
+  trap stop_all EXIT
+  trap 'exit 130' INT TERM
+  say "Docker engine found: docker compose up (broker, simulator, poller)"
+  POLL_START_AT="$start_at" SIM_LIVE_PER_SECOND="$live" compose up --build --detach --wait \
+    || die "docker compose up failed: see 'docker compose logs'"
+  wait_ready 180 || die "the poller did not become ready: docker compose logs poller"
+  say "ready. health: http://127.0.0.1:$http_port/health/ready  metrics: http://127.0.0.1:$http_port/metrics"
+  say "poller log: docker compose logs -f poller. Ctrl-C stops everything."
+  say "events as they arrive:"
+  compose exec -T poller node dist/apps/poller/src/cli/main.js \
+    replay --from-beginning --follow --format "$format" || true
+  exit 0
+fi
+
+# ---------------------------------------------------------------------------------------------
+for port in "$kafka_port" "$((kafka_port + 1))" "$sim_port" "$http_port"; do
+  port_free "$port" || die "port $port is taken; choose others with DEMO_KAFKA_PORT, DEMO_SIM_PORT, DEMO_HTTP_PORT"
+done
+if [[ ! -f dist/apps/poller/src/main.js || ! -f dist/apps/simulator/src/main.js || ! -f dist/apps/poller/src/cli/main.js ]]; then
+  say "building (npm run build)"
+  npm run --silent build
+fi
+
+broker_env=(KAFKA_PORT="$kafka_port" KAFKA_STATE_DIR="$logs/kafka-$kafka_port")
+# Each child runs in a session of its own (setsid): Ctrl-C reaches only this script, whose trap
+# stops them in order: follower, poller (given time to finish its cycle), simulator, broker.
+sim_pid=""
+poller_pid=""
+follow_pid=""
+
+stop_all() {
+  trap - EXIT INT TERM
+  say "stopping"
+  if [[ -n "$follow_pid" ]]; then
+    kill -TERM "$follow_pid" 2>/dev/null || true
+    wait "$follow_pid" 2>/dev/null || true
+  fi
+  if [[ -n "$poller_pid" ]] && kill -0 "$poller_pid" 2>/dev/null; then
+    # SIGTERM: no new cycle; the one in flight commits or is abandoned whole.
+    kill -TERM "$poller_pid" 2>/dev/null || true
+    for _ in $(seq 1 40); do kill -0 "$poller_pid" 2>/dev/null || break; sleep 1; done
+    kill -KILL "$poller_pid" 2>/dev/null || true
+  fi
+  if [[ -n "$sim_pid" ]]; then
+    kill -TERM "$sim_pid" 2>/dev/null || true
+    wait "$sim_pid" 2>/dev/null || true
+  fi
+  env "${broker_env[@]}" bash scripts/kafka/broker.sh stop 2>/dev/null || true
+  say "stopped. Logs are in $logs"
+}
+trap stop_all EXIT
+trap 'exit 130' INT TERM
+
+say "starting a Kafka broker on 127.0.0.1:$kafka_port (scripts/kafka/broker.sh; log $logs/kafka-$kafka_port/broker.log)"
+env "${broker_env[@]}" KAFKA_FRESH=1 bash scripts/kafka/broker.sh start
+
+say "starting the Wolkvox simulator on 127.0.0.1:$sim_port, $live emails a second (log $logs/simulator.log)"
+SIM_HOST=127.0.0.1 SIM_PORT="$sim_port" SIM_TOKEN="$token" SIM_LIVE_PER_SECOND="$live" \
+  setsid node dist/apps/simulator/src/main.js >"$logs/simulator.log" 2>&1 &
+sim_pid=$!
+
+say "starting the poller, health and metrics on 127.0.0.1:$http_port (log $logs/poller.log)"
+env -i PATH="$PATH" HOME="${HOME:-/tmp}" \
+  WOLKVOX_SERVER=0010 WOLKVOX_TOKEN="$token" WOLKVOX_BASE_URL="http://127.0.0.1:$sim_port" \
+  KAFKA_BROKERS="127.0.0.1:$kafka_port" POLL_START_AT="$start_at" \
+  POLL_INTERVAL_SECONDS=5 POLL_SETTLE_SECONDS=2 POLL_LOOKBACK_SECONDS=120 HTTP_PORT="$http_port" \
+  setsid node dist/apps/poller/src/main.js >"$logs/poller.log" 2>&1 &
+poller_pid=$!
+
+wait_ready 120 || { tail -20 "$logs/poller.log" >&2; die "the poller did not become ready"; }
+say "ready. health: http://127.0.0.1:$http_port/health/ready  metrics: http://127.0.0.1:$http_port/metrics"
+say "Ctrl-C stops everything. Events as they arrive:"
+
+KAFKA_BROKERS="127.0.0.1:$kafka_port" LOG_LEVEL=warn \
+  setsid node dist/apps/poller/src/cli/main.js replay --from-beginning --follow --format "$format" \
+  2>"$logs/follow.log" &
+follow_pid=$!
+# `wait` returns when the follower ends or a signal arrives (then the traps run).
+wait "$follow_pid" || true
