@@ -53,3 +53,20 @@ export function compareStream(
   for (const key of seen.keys()) if (!want.has(key)) unexpected++;
   return { expected: want.size, found: found.length, duplicates, lost, unexpected };
 }
+
+/** The events topic holds every expected key exactly once, and nothing else. */
+export function expectExactlyOnce(
+  expected: readonly string[],
+  found: readonly string[],
+  count?: number,
+): void {
+  const unique = new Set(expected).size;
+  if (count !== undefined) expect(unique).toBe(count);
+  expect(compareStream(expected, found)).toEqual({
+    expected: unique,
+    found: unique,
+    duplicates: 0,
+    lost: 0,
+    unexpected: 0,
+  });
+}

@@ -1,4 +1,5 @@
 import { formatWallTime, type WallSeconds } from '@app/contracts';
+import { describeSourceFailure as describeFailure } from '../poll/describe-source-failure.js';
 import type { StoredCheckpoint } from '../poll/checkpoint-codec.js';
 import type { CycleOutcome, PollCycle } from '../poll/poll-cycle.js';
 import type { PublishTally } from './backfill-ports.js';
@@ -139,18 +140,8 @@ export async function runBackfill(run: BackfillRun): Promise<BackfillSummary> {
 function describeSourceFailure(
   outcome: Extract<CycleOutcome, { kind: 'source-failed' }>['outcome'],
 ): string {
-  switch (outcome.kind) {
-    case 'token-rejected':
-      return `the token was refused (${outcome.message})`;
-    case 'budget-exhausted':
-      return outcome.source === 'local'
-        ? 'the request budget of this run (--max-requests, or WOLKVOX_DAILY_QUOTA) is spent'
-        : `the operation's daily request budget is spent until ${formatWallTime(outcome.resetsAt)} local`;
-    case 'misconfigured':
-      return `HTTP ${outcome.status} ${outcome.message}: check WOLKVOX_SERVER, WOLKVOX_BASE_URL and the token`;
-    case 'unavailable':
-      return `unavailable after ${outcome.attempts} attempts (${outcome.lastError})`;
-    case 'timed-out':
-      return 'a single second timed out at the API';
+  if (outcome.kind === 'budget-exhausted' && outcome.source === 'local') {
+    return 'the request budget of this run (--max-requests, or WOLKVOX_DAILY_QUOTA) is spent';
   }
+  return describeFailure(outcome);
 }

@@ -12,6 +12,7 @@ import type { PollerConfig } from '../config/poller-config.js';
 import { EmailSource } from '../ports/email-source.port.js';
 import { EventPublisher } from '../ports/event-publisher.port.js';
 import { PollCycle, StartAtRequiredError, type CycleOutcome } from '../poll/poll-cycle.js';
+import { describeSourceFailure } from '../poll/describe-source-failure.js';
 import { nextDelayMs } from './next-delay.js';
 import { PollerStatus } from './poller-status.js';
 
@@ -163,7 +164,9 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
         this.logger.debug(`caught up; lag ${outcome.lagSeconds}s`);
         break;
       case 'source-failed':
-        this.logger.warn(`Wolkvox: ${describeSourceFailure(outcome.outcome)}; progress not moved`);
+        this.logger.warn(
+          `Wolkvox: ${describeSourceFailure(outcome.outcome)}; progress not moved${outcome.outcome.kind === 'token-rejected' ? ', calls stop until the token is tried again' : ''}`,
+        );
         break;
       case 'publish-failed':
         this.logger.warn(
@@ -185,21 +188,4 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
 
 function windowText(window: { from: number; to: number }): { from: string; to: string } {
   return { from: formatWallTime(window.from), to: formatWallTime(window.to) };
-}
-
-function describeSourceFailure(
-  outcome: Extract<CycleOutcome, { kind: 'source-failed' }>['outcome'],
-): string {
-  switch (outcome.kind) {
-    case 'token-rejected':
-      return `the token was refused (${outcome.message}); calls stop until it is tried again`;
-    case 'budget-exhausted':
-      return `the daily request budget is spent (${outcome.source}); waiting for ${formatWallTime(outcome.resetsAt)} local`;
-    case 'misconfigured':
-      return `HTTP ${outcome.status} ${outcome.message}: check WOLKVOX_SERVER, WOLKVOX_BASE_URL and the token`;
-    case 'unavailable':
-      return `unavailable after ${outcome.attempts} attempts (${outcome.lastError})`;
-    case 'timed-out':
-      return 'a single second timed out at the API';
-  }
 }

@@ -13,27 +13,20 @@ export function topicSpecs(config: PollerConfig): TopicSpec[] {
   const rf = config.kafka.replicationFactor;
   const minIsr = String(Math.max(1, Math.min(2, rf - 1)));
   const maxBytes = String(config.kafka.eventsMaxMessageBytes);
+  // Events and dead letters are histories to replay: same shape, deleted only by retention.
+  const history = (topic: string): TopicSpec => ({
+    topic,
+    partitions: config.kafka.partitions,
+    replicationFactor: rf,
+    config: {
+      'cleanup.policy': 'delete',
+      'max.message.bytes': maxBytes,
+      'min.insync.replicas': minIsr,
+    },
+  });
   return [
-    {
-      topic: config.topics.events,
-      partitions: config.kafka.partitions,
-      replicationFactor: rf,
-      config: {
-        'cleanup.policy': 'delete',
-        'max.message.bytes': maxBytes,
-        'min.insync.replicas': minIsr,
-      },
-    },
-    {
-      topic: config.topics.deadLetters,
-      partitions: config.kafka.partitions,
-      replicationFactor: rf,
-      config: {
-        'cleanup.policy': 'delete',
-        'max.message.bytes': maxBytes,
-        'min.insync.replicas': minIsr,
-      },
-    },
+    history(config.topics.events),
+    history(config.topics.deadLetters),
     {
       topic: config.topics.progress,
       partitions: 1,
