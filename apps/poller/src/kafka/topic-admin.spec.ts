@@ -1,0 +1,83 @@
+import { jest } from '@jest/globals';
+import type { Admin } from 'kafkajs';
+import { ensureTopics, TopicMismatchError, type TopicSpec } from './topic-admin.js';
+
+const events: TopicSpec = {
+  topic: 'events',
+  partitions: 3,
+  replicationFactor: 1,
+  config: { 'cleanup.policy': 'delete', 'max.message.bytes': '8388608' },
+};
+const progress: TopicSpec = {
+  topic: 'progress',
+  partitions: 1,
+  replicationFactor: 1,
+  config: { 'cleanup.policy': 'compact' },
+};
+
+/** A kafkajs Admin stand-in with the three calls ensureTopics makes. */
+function fakeAdmin(existing: Record<string, Record<string, string>>) {
+  const createTopics = jest.fn(() => Promise.resolve(true));
+  const admin = {
+    listTopics: () => Promise.resolve(Object.keys(existing)),
+    createTopics,
+    describeConfigs: ({ resources }: { resources: Array<{ name: string }> }) =>
+      Promise.resolve({
+        resources: resources.map((r) => ({
+          resourceName: r.name,
+          configEntries: Object.entries(existing[r.name]).map(([configName, configValue]) => ({
+            configName,
+            configValue,
+          })),
+        })),
+      }),
+  };
+  return { admin: admin as unknown as Admin, createTopics };
+}
+
+describe('ensureTopics', () => {
+  it('creates the missing topics with their partitions, replication and configs', async () => {
+    const { admin, createTopics } = fakeAdmin({});
+    await expect(ensureTopics(admin, [events, progress])).resolves.toEqual({
+      created: ['events', 'progress'],
+      warnings: [],
+    });
+    expect(createTopics).toHaveBeenCalledWith({
+      waitForLeaders: true,
+      topics: [
+        {
+          topic: 'events',
+          numPartitions: 3,
+          replicationFactor: 1,
+          configEntries: [
+            { name: 'cleanup.policy', value: 'delete' },
+            { name: 'max.message.bytes', value: '8388608' },
+          ],
+        },
+        {
+          topic: 'progress',
+          numPartitions: 1,
+          replicationFactor: 1,
+          configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+        },
+      ],
+    });
+  });
+
+  it('leaves existing topics alone, warning about settings that differ', async () => {
+    const { admin, createTopics } = fakeAdmin({
+      events: { 'cleanup.policy': 'delete', 'max.message.bytes': '1048588' },
+      progress: { 'cleanup.policy': 'compact' },
+    });
+    const result = await ensureTopics(admin, [events, progress]);
+    expect(createTopics).not.toHaveBeenCalled();
+    expect(result.warnings).toEqual([
+      'topic events has max.message.bytes=1048588, the poller would create it with 8388608',
+    ]);
+  });
+
+  it('refuses a progress topic that is not compacted', async () => {
+    const { admin } = fakeAdmin({ progress: { 'cleanup.policy': 'delete' } });
+    await expect(ensureTopics(admin, [progress])).rejects.toThrow(TopicMismatchError);
+  });
+});
