@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { CDR9_FIELDS, type Cdr9Record } from './cdr9-record.js';
-import { idempotencyKey, idempotencyKeyMaterial, withOccurrences } from './idempotency-key.js';
+import {
+  idempotencyKey,
+  idempotencyKeyMaterial,
+  keyedWithOccurrences,
+  withOccurrences,
+} from './idempotency-key.js';
 
 interface Vector {
   name: string;
@@ -127,5 +132,26 @@ describe('withOccurrences', () => {
 
   it('handles an empty list', () => {
     expect(withOccurrences([])).toEqual([]);
+  });
+});
+
+describe('keyedWithOccurrences', () => {
+  it('numbers and keys exactly as withOccurrences and idempotencyKey do', () => {
+    const a = {
+      channel: 'c',
+      date: '2026-03-01 10:00:00',
+      from: 'f',
+      to: 't',
+      subject: 'ü "q"',
+      body: 'b\n',
+    };
+    const b = { ...a, to: 'other' };
+    const records = [a, b, { ...a }, { ...a, extra: 'z' }, b];
+    const keyed = keyedWithOccurrences('0010', records);
+    const numbered = withOccurrences(records);
+    expect(keyed.map((k) => k.occurrence)).toEqual(numbered.map((n) => n.occurrence));
+    expect(keyed.map((k) => k.key)).toEqual(
+      numbered.map((n) => idempotencyKey('0010', n.record, n.occurrence)),
+    );
   });
 });

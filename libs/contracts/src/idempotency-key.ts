@@ -63,14 +63,28 @@ export interface NumberedRecord<R> {
 export function withOccurrences<R extends Cdr9KeyFields>(
   records: readonly R[],
 ): NumberedRecord<R>[] {
+  // Hashed: the six fields (bodies of kilobytes) would make 60,000 huge Map keys.
+  const identities = records.map((record) =>
+    createHash('sha256')
+      .update(JSON.stringify(CDR9_FIELDS.map((field) => record[field])), 'utf8')
+      .digest('base64'),
+  );
+  const occurrences = numberIdentical(identities, records);
+  return records.map((record, index) => ({ record, occurrence: occurrences[index] }));
+}
+
+/**
+ * 1..n among records with the same identity; identical-in-six records that differ in fields
+ * outside the key are numbered in the order of their full canonical JSON, so the numbering never
+ * depends on the input order.
+ */
+function numberIdentical(identities: readonly string[], records: readonly object[]): number[] {
   const groups = new Map<string, number[]>();
-  records.forEach((record, index) => {
-    const identity = JSON.stringify(CDR9_FIELDS.map((field) => record[field]));
+  identities.forEach((identity, index) => {
     const group = groups.get(identity);
     if (group) group.push(index);
     else groups.set(identity, [index]);
   });
-
   const occurrences = new Array<number>(records.length);
   for (const indices of groups.values()) {
     if (indices.length === 1) {
@@ -82,5 +96,35 @@ export function withOccurrences<R extends Cdr9KeyFields>(
       .sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
     ordered.forEach(({ index }, position) => (occurrences[index] = position + 1));
   }
-  return records.map((record, index) => ({ record, occurrence: occurrences[index] }));
+  return occurrences;
+}
+
+export interface KeyedRecord<R> extends NumberedRecord<R> {
+  /** `idempotencyKey(server, record, occurrence)`. */
+  readonly key: string;
+}
+
+/**
+ * `withOccurrences` and `idempotencyKey` in one pass, for a poller mapping 60,000 records: each
+ * record is serialised and hashed once. The key material of occurrence n is the text of
+ * `[ns, server, ...six fields` followed by `,n]`, so the hash state after the common prefix
+ * serves both to group identical records and, copied, to finish each key.
+ */
+export function keyedWithOccurrences<R extends Cdr9KeyFields>(
+  server: string,
+  records: readonly R[],
+): KeyedRecord<R>[] {
+  const hashes = records.map((record) => {
+    const material = idempotencyKeyMaterial(server, record, 1);
+    return createHash('sha256').update(material.slice(0, material.length - ',1]'.length), 'utf8');
+  });
+  const occurrences = numberIdentical(
+    hashes.map((hash) => hash.copy().digest('base64')),
+    records,
+  );
+  return records.map((record, index) => ({
+    record,
+    occurrence: occurrences[index],
+    key: hashes[index].update(`,${occurrences[index]}]`, 'utf8').digest('hex'),
+  }));
 }

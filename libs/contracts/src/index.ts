@@ -5,6 +5,7 @@ export {
   formatQueryTime,
   formatRfc3339,
   formatWallTime,
+  exactInstantOf,
   instantOf,
   isValidTimeZone,
   localDayOf,
@@ -21,6 +22,7 @@ export {
   IDEMPOTENCY_KEY_NAMESPACE,
   idempotencyKey,
   idempotencyKeyMaterial,
+  keyedWithOccurrences,
   withOccurrences,
 } from './idempotency-key.js';
 export {
@@ -54,7 +56,7 @@ export type { WallSeconds, ZonedInstant } from './local-time.js';
 export type { Cdr9Record, Cdr9Validation } from './cdr9-record.js';
 export type { TopicRole, Topics } from './topics.js';
 export type { Operation } from './operation.js';
-export type { Cdr9KeyFields, NumberedRecord } from './idempotency-key.js';
+export type { Cdr9KeyFields, KeyedRecord, NumberedRecord } from './idempotency-key.js';
 export type {
   ChannelKind,
   DeadLetter,

@@ -1,4 +1,5 @@
 import {
+  exactInstantOf,
   formatQueryTime,
   formatRfc3339,
   formatWallTime,
@@ -52,6 +53,22 @@ describe('local wall time', () => {
     expect(instantOf(parseWallTime('2026-03-08 02:30:00')!, 'America/New_York')).toBeNull();
     const repeated = instantOf(parseWallTime('2026-11-01 01:30:00')!, 'America/New_York')!;
     expect(formatRfc3339(repeated)).toBe('2026-11-01T01:30:00-04:00');
+  });
+
+  it('answers from its quarter-hour cache exactly as Intl does, around DST changes too', () => {
+    for (const zone of [
+      'America/Bogota',
+      'America/New_York',
+      'Australia/Lord_Howe',
+      'Asia/Kathmandu',
+    ]) {
+      for (const day of ['2026-03-08', '2026-11-01', '2026-04-05', '2026-10-04']) {
+        const start = parseWallTime(`${day} 00:00:00`)!;
+        for (let wall = start; wall < start + 86_400; wall += 397) {
+          expect(instantOf(wall, zone)).toEqual(exactInstantOf(wall, zone));
+        }
+      }
+    }
   });
 
   it('writes Z for UTC', () => {

@@ -113,8 +113,35 @@ export interface ZonedInstant {
  * The real instant a wall time names in a zone. A wall time that the zone skips (a daylight
  * saving gap) names no instant: null. One the zone shows twice (the hour after a gap closes)
  * resolves to the earlier instant.
+ *
+ * Asking Intl is slow (several formatToParts per call), and a poller maps 60,000 records per
+ * window. Every zone changes its offset only at whole quarter hours, so the answer is computed
+ * once per quarter hour of wall time: when its first and last second name instants with the same
+ * offset, every second between does too; quarters that hold a change are computed per call.
  */
 export function instantOf(wall: WallSeconds, timeZone: string): ZonedInstant | null {
+  const quarter = Math.floor(wall / QUARTER_HOUR);
+  const key = `${timeZone}\u0000${quarter}`;
+  let offset = quarterOffsets.get(key);
+  if (offset === undefined) {
+    const first = exactInstantOf(quarter * QUARTER_HOUR, timeZone);
+    const last = exactInstantOf(quarter * QUARTER_HOUR + QUARTER_HOUR - 1, timeZone);
+    offset =
+      first && last && first.offsetSeconds === last.offsetSeconds ? first.offsetSeconds : null;
+    if (quarterOffsets.size >= MAX_CACHED_QUARTERS) quarterOffsets.clear();
+    quarterOffsets.set(key, offset);
+  }
+  if (offset === null) return exactInstantOf(wall, timeZone);
+  return { instant: new Date((wall - offset) * 1000), offsetSeconds: offset };
+}
+
+const QUARTER_HOUR = 900;
+/** About 100 days of one zone: enough for a 31-day window, bounded for a long-running process. */
+const MAX_CACHED_QUARTERS = 10_000;
+const quarterOffsets = new Map<string, number | null>();
+
+/** `instantOf` without the cache: asks Intl for the offsets around `wall`. */
+export function exactInstantOf(wall: WallSeconds, timeZone: string): ZonedInstant | null {
   // Try the offsets in force a day either side; one of them maps back to `wall` unless the
   // wall time falls in a gap.
   const guesses = new Set<number>();

@@ -7,7 +7,7 @@ import {
   parseWallTime,
   toDeadLetter,
   toEmailSentEvent,
-  withOccurrences,
+  keyedWithOccurrences,
   type Cdr9Record,
   type Operation,
   type WallSeconds,
@@ -71,9 +71,12 @@ export function mapWindow(
 
   const events: Candidate[] = [];
   let oversize = 0;
-  for (const { record, occurrence } of withOccurrences(inWindow.map((r) => r.record))) {
+  for (const { record, occurrence, key } of keyedWithOccurrences(
+    operation.server,
+    inWindow.map((r) => r.record),
+  )) {
     const wall = walls.get(record)!;
-    const mapped = toEmailSentEvent(record, occurrence, operation);
+    const mapped = toEmailSentEvent(record, occurrence, operation, key);
     if (!mapped.ok) {
       deadLetter(record, mapped.reason, wall);
       continue;
