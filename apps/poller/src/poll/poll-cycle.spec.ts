@@ -1,5 +1,6 @@
 import {
   decodeEmailSent,
+  formatWallTime,
   parseWallTime,
   wallTimeOf,
   type Cdr9Record,
@@ -131,13 +132,14 @@ function rig(
   kafka = new FakeKafka(),
   nowIso = '2026-03-10T12:00:00-05:00',
   instanceId?: string,
+  lookbackSeconds = 3600,
 ) {
   let now = new Date(nowIso);
   const publisher = new FakePublisher(kafka);
   const cycle = new PollCycle(source, publisher, new FakeStore(kafka), {
     operation: { server: '0010', timeZone: ZONE },
     startAt: new Date('2026-03-01T00:00:00-05:00'),
-    lookbackSeconds: 3600,
+    lookbackSeconds,
     settleSeconds: 60,
     unrecordedCallAllowance: 0,
     limits: { maxSpanSeconds: 31 * 86_400, targetRecords: 45 },
@@ -231,6 +233,41 @@ describe('PollCycle', () => {
     setNow('2026-03-10T12:30:00-05:00');
     await runUntilCaughtUp();
     expect(publishedIds(kafka)).toEqual(['c1@x.co', 'c2@x.co']);
+  });
+
+  it('ends each pass under steady traffic, so the look-back is re-read and the seen keys stay bounded', async () => {
+    const source = new FakeSource();
+    const { kafka, cycle, setNow, runUntilCaughtUp } = rig(
+      source,
+      new FakeKafka(),
+      '2026-03-10T11:00:00-05:00',
+      undefined,
+      300,
+    );
+    let clock = Date.parse('2026-03-10T11:00:00-05:00');
+    let n = 0;
+    const outcomes: CycleOutcome[] = [];
+    // Forty minutes of one email a second, one cycle every 2 s with no wait between them.
+    for (let i = 0; i < 1200; i++) {
+      clock += 2000;
+      const iso = new Date(clock).toISOString();
+      setNow(iso);
+      const wall = wallTimeOf(new Date(clock), ZONE);
+      source.rows.push({ record: email(formatWallTime(wall - 62), n++), visibleAt: wall });
+      source.rows.push({ record: email(formatWallTime(wall - 61), n++), visibleAt: wall });
+      // A late one: dated 200 s back (inside the 300 s look-back), visible from now on.
+      if (i % 50 === 0)
+        source.rows.push({ record: email(formatWallTime(wall - 200), n++), visibleAt: wall });
+      outcomes.push(await cycle.run());
+    }
+    setNow(new Date(clock + 120_000).toISOString());
+    await runUntilCaughtUp();
+    await runUntilCaughtUp();
+    expect(outcomes.filter((o) => o.kind === 'caught-up').length).toBeGreaterThan(50);
+    const ids = publishedIds(kafka);
+    expect(ids).toHaveLength(n);
+    expect(new Set(ids).size).toBe(n);
+    expect(cycle.progress!.seen.size).toBeLessThan(1000); // the look-back's keys, not the whole run's
   });
 
   it('resumes after a restart from the checkpoint alone, with no duplicate and no gap', async () => {

@@ -96,8 +96,13 @@ export const DEFAULT_LEASE_MS = 30_000;
  */
 export class PollCycle {
   private checkpoint: StoredCheckpoint | undefined;
-  /** Where the current pass has read up to; a new pass starts at `settledBefore`. */
-  private passPosition: WallSeconds | undefined;
+  /**
+   * The pass in progress: where it has read up to, and where it ends. A pass starts at
+   * `settledBefore` (re-reading the look-back) and ends where the present stood when it
+   * started: under steady traffic a moving end would never be reached, the look-back never
+   * re-read, and `settledBefore` never move.
+   */
+  private pass: { position: WallSeconds; end: WallSeconds } | undefined;
   /** A smaller piece of a window that came back cut, and how often this range was cut. */
   private retry: { window: Window; splits: number } | undefined;
   private density: number | undefined;
@@ -200,7 +205,7 @@ export class PollCycle {
     const budget = this.checkpoint.progress.budget;
     if (budget)
       this.source.restoreBudget(budget.day, budget.used + this.settings.unrecordedCallAllowance);
-    this.passPosition = undefined;
+    this.pass = undefined;
     this.retry = undefined;
     return this.checkpoint.progress;
   }
@@ -225,14 +230,18 @@ export class PollCycle {
     const progress = this.checkpoint!.progress;
     const now = this.clock();
     const nowWall = wallTimeOf(now, this.settings.operation.timeZone);
-    const passEnd = nowWall - this.settings.settleSeconds;
+    const present = nowWall - this.settings.settleSeconds;
 
     // 2. Plan the window: a retry piece, or the next window of the pass.
-    const from = this.passPosition ?? progress.settledBefore;
-    const window = this.retry?.window ?? planWindow(from, passEnd, this.density, this.limits);
+    this.pass ??= { position: progress.settledBefore, end: present };
+    const window =
+      this.retry?.window ??
+      planWindow(this.pass.position, this.pass.end, this.density, this.limits);
     if (!window) {
-      this.passPosition = undefined; // the next pass re-reads the look-back
-      return { kind: 'caught-up', lagSeconds: Math.max(0, nowWall - progress.cursor) };
+      this.pass = undefined; // the next pass re-reads the look-back
+      // How far the present has moved on since the pass started: the loop runs the next pass
+      // at once when that is more than an interval (catch-up), else after one.
+      return { kind: 'caught-up', lagSeconds: Math.max(0, present + 1 - progress.cursor) };
     }
 
     // 3. Fetch.
@@ -291,7 +300,7 @@ export class PollCycle {
     }
 
     // 8. Record the outcome.
-    this.passPosition = window.to + 1;
+    this.pass = { position: window.to + 1, end: this.pass.end };
     this.retry = undefined;
     this.density = densityOf(window, outcome.records.length);
     return {

@@ -13,6 +13,7 @@ describe('nextDelayMs', () => {
       nextDelayMs({ kind: 'split', window, retry: window, reason: 'truncated' }, 0, 0, settings),
     ).toBe(0);
     expect(nextDelayMs({ kind: 'caught-up', lagSeconds: 60 }, 0, 0, settings)).toBe(300_000);
+    expect(nextDelayMs({ kind: 'caught-up', lagSeconds: 301 }, 0, 0, settings)).toBe(0);
   });
 
   it('backs off exponentially with jitter, up to a ceiling', () => {

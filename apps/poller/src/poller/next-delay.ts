@@ -36,7 +36,8 @@ export function nextDelayMs(
     case 'split':
       return 0;
     case 'caught-up':
-      return settings.intervalSeconds * 1000;
+      // A pass that took longer than an interval (a catch-up) is followed at once.
+      return outcome.lagSeconds > settings.intervalSeconds ? 0 : settings.intervalSeconds * 1000;
     case 'fenced':
       return null;
     case 'standby':
