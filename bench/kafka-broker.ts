@@ -1,0 +1,56 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { freePort } from './free-port.js';
+import { REPO_ROOT } from './paths.js';
+
+const run = promisify(execFile);
+const SCRIPT = join(REPO_ROOT, 'scripts', 'kafka', 'broker.sh');
+
+/** A Kafka to measure against: the bench's own broker, or one named by KAFKA_BROKERS. */
+export interface BenchKafka {
+  brokers: string[];
+  /** Where the figures came from, for the report. */
+  description: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * KAFKA_BROKERS when set (the caller owns that cluster); otherwise a dedicated broker from
+ * scripts/kafka/broker.sh on a free port with fresh state under .cache/bench, so no test run on
+ * the shared broker competes with the measurement for its log or its request threads.
+ */
+export async function startBenchKafka(env: NodeJS.ProcessEnv): Promise<BenchKafka> {
+  if (env.KAFKA_BROKERS) {
+    const brokers = env.KAFKA_BROKERS.split(',').map((b) => b.trim());
+    return { brokers, description: `KAFKA_BROKERS=${brokers.join(',')}`, stop: async () => {} };
+  }
+  const port = await freePort(true);
+  const brokerEnv = {
+    ...env,
+    KAFKA_PORT: String(port),
+    KAFKA_STATE_DIR: join(REPO_ROOT, '.cache', 'bench', `kafka-${port}`),
+    KAFKA_FRESH: '1',
+  };
+  const exec = async (command: 'start' | 'stop'): Promise<void> => {
+    try {
+      await run('bash', [SCRIPT, command], { env: brokerEnv, timeout: 240_000 });
+    } catch (error) {
+      const e = error as { stderr?: string; message: string };
+      throw new Error(`broker.sh ${command} on port ${port} failed: ${e.stderr || e.message}`, {
+        cause: error,
+      });
+    }
+  };
+  await exec('start');
+  let stopped = false;
+  return {
+    brokers: [`127.0.0.1:${port}`],
+    description: `dedicated broker (scripts/kafka/broker.sh, 127.0.0.1:${port}, fresh state)`,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await exec('stop');
+    },
+  };
+}
