@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './free-port.js';
@@ -17,8 +18,9 @@ export interface BenchKafka {
 
 /**
  * KAFKA_BROKERS when set (the caller owns that cluster); otherwise a dedicated broker from
- * scripts/kafka/broker.sh on a free port with fresh state under .cache/bench, so no test run on
- * the shared broker competes with the measurement for its log or its request threads.
+ * scripts/kafka/broker.sh on a free port with fresh state under .cache/bench (removed when it
+ * stops), so no test run on the shared broker competes with the measurement for its log or its
+ * request threads.
  */
 export async function startBenchKafka(env: NodeJS.ProcessEnv): Promise<BenchKafka> {
   if (env.KAFKA_BROKERS) {
@@ -26,10 +28,11 @@ export async function startBenchKafka(env: NodeJS.ProcessEnv): Promise<BenchKafk
     return { brokers, description: `KAFKA_BROKERS=${brokers.join(',')}`, stop: async () => {} };
   }
   const port = await freePort(true);
+  const stateDir = join(REPO_ROOT, '.cache', 'bench', `kafka-${port}`);
   const brokerEnv = {
     ...env,
     KAFKA_PORT: String(port),
-    KAFKA_STATE_DIR: join(REPO_ROOT, '.cache', 'bench', `kafka-${port}`),
+    KAFKA_STATE_DIR: stateDir,
     KAFKA_FRESH: '1',
   };
   const exec = async (command: 'start' | 'stop'): Promise<void> => {
@@ -51,6 +54,8 @@ export async function startBenchKafka(env: NodeJS.ProcessEnv): Promise<BenchKafk
       if (stopped) return;
       stopped = true;
       await exec('stop');
+      // A run writes gigabytes; the broker deletes topics only after a delay, if still running.
+      rmSync(stateDir, { recursive: true, force: true });
     },
   };
 }

@@ -25,10 +25,9 @@ export async function machineInfo(): Promise<MachineInfo> {
       return 'unknown';
     }
   };
-  const kcat = await firstLine('sh', [
-    '-c',
-    'kcat -V 2>&1 | grep -o "Version .*librdkafka [0-9.]*"',
-  ]);
+  // `Version 1.7.1 (JSON, Transactions, ..., librdkafka 2.0.2 builtin.features=...)`
+  const version = await firstLine('sh', ['-c', 'kcat -V 2>&1 | grep Version']);
+  const kcat = `${/Version (\S+)/.exec(version)?.[1] ?? 'unknown'} (librdkafka ${/librdkafka (\S+)/.exec(version)?.[1] ?? 'unknown'})`;
   return {
     nproc: cpus().length,
     cpuModel: cpus()[0]?.model ?? 'unknown',

@@ -11,7 +11,7 @@ import type { CallLogEntry, SimulatorProcess } from './simulator-process.js';
 import { stopProcess, tracked } from './stop-process.js';
 
 export interface PollerRunInput {
-  /** Names the log file (and profile directory). */
+  /** Names the log file. */
   name: string;
   /** The poller's environment, less HTTP_PORT. */
   env: Record<string, string>;
@@ -40,8 +40,10 @@ const SCRAPE_MS = 100;
 /**
  * Runs the real poller (`node dist/apps/poller/src/main.js`) until it has committed every
  * expected event, and measures it from outside: the span runs from the first API call (the
- * simulator's log) to the first scrape of /metrics that shows every event and dead letter
- * committed; CPU is the process's /proc counters over that span, peak RSS its VmHWM.
+ * simulator's log) to the commit that brought the published events to the expected count (the
+ * poller's log line of that cycle, looked up once a scrape of /metrics shows every event and
+ * dead letter committed); CPU is the process's /proc counters over that span, peak RSS its
+ * VmHWM.
  */
 export async function runPoller(input: PollerRunInput): Promise<PollerMeasurement> {
   const { simulator, expected } = input;

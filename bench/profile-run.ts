@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { runChildScript } from './child-script.js';
 import { summarizeCpuProfile, type CpuBreakdown } from './cpu-profile-summary.js';
-import type { CycleMemoryInput, PhaseMemory } from './cycle-memory.js';
+import type { CycleMemoryInput, CycleMemoryResult, PhaseMemory } from './cycle-memory.js';
 import { BENCH_DIST, workDir } from './paths.js';
 import { runPoller, type PollerMeasurement, type PollerRunInput } from './poller-run.js';
 
@@ -53,7 +53,7 @@ export async function profilePoller(
     .filter((w) => w.returned < 60_000)
     .reduce((a, b) => (b.returned > a.returned ? b : a));
   const window = { from: largest.from, to: largest.to };
-  const phases = await runChildScript<PhaseMemory[]>(
+  const { phases } = await runChildScript<CycleMemoryResult>(
     'cycle-memory',
     { env: input.env, window } satisfies CycleMemoryInput,
     ['--expose-gc'],

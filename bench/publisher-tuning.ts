@@ -6,6 +6,7 @@
  *
  *   npm run build && node dist/bench/publisher-tuning.js     (BENCH_RUNS, KAFKA_BROKERS as for run.js)
  */
+import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
     cleanup.push('Kafka admin client', () => admin.disconnect());
 
     const messageFile = join(workDir('messages'), 'tuning.events');
+    cleanup.push('message file', () => Promise.resolve(rmSync(messageFile, { force: true })));
     const expected = await writeExpectedEvents(
       workload('a', new Date()).records!,
       { server: 'bench', timeZone: ZONE },

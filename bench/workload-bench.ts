@@ -77,6 +77,8 @@ export async function benchWorkload(id: WorkloadId, ctx: WorkloadContext): Promi
   const stopSimulator = `simulator ${id}`;
   ctx.cleanup.push(stopSimulator, () => simulator.stop());
   const messageFile = join(workDir('messages'), `${id}.events`);
+  const removeMessages = `message file ${id}`;
+  ctx.cleanup.push(removeMessages, () => Promise.resolve(rmSync(messageFile, { force: true })));
   const pollerEnv = (topicPrefix: string): Record<string, string> => ({
     WOLKVOX_SERVER: SERVER,
     WOLKVOX_TOKEN: TOKEN,
@@ -175,6 +177,7 @@ export async function benchWorkload(id: WorkloadId, ctx: WorkloadContext): Promi
     };
   } finally {
     rmSync(messageFile, { force: true });
+    ctx.cleanup.remove(removeMessages);
     ctx.cleanup.remove(stopSimulator);
     await simulator.stop();
   }
