@@ -10,6 +10,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -49,7 +50,11 @@ async function startJvmBroker(rootDir: string, port: number): Promise<StartedBro
     KAFKA_STATE_DIR: join(rootDir, '.cache', 'kafka', `e2e-${port}`),
   };
   await run('bash', [script, 'start'], { env: { ...env, KAFKA_FRESH: '1' }, timeout: 300_000 });
-  const stop = async (): Promise<void> => void (await run('bash', [script, 'stop'], { env }));
+  const stop = async (): Promise<void> => {
+    await run('bash', [script, 'stop'], { env });
+    // Each run uses a fresh port and state directory: do not let them pile up.
+    await rm(env.KAFKA_STATE_DIR, { recursive: true, force: true });
+  };
   // A Ctrl-C skips globalTeardown; do not leave a JVM behind.
   process.once('SIGINT', () => void stop().finally(() => process.exit(130)));
   return { stop };
