@@ -2,7 +2,10 @@ import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import type { CleanupStack } from './cleanup-stack.js';
 import { freePort } from './free-port.js';
+import { stopAllTracked } from './stop-process.js';
 import { REPO_ROOT } from './paths.js';
 
 const run = promisify(execFile);
@@ -58,4 +61,25 @@ export async function startBenchKafka(env: NodeJS.ProcessEnv): Promise<BenchKafk
       rmSync(stateDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The bench's broker (dedicated unless KAFKA_BROKERS is set) and an admin client on it, both
+ * registered for cleanup with the processes the bench starts.
+ */
+export async function startBenchKafkaWithAdmin(
+  env: NodeJS.ProcessEnv,
+  cleanup: CleanupStack,
+): Promise<{ kafka: BenchKafka; admin: Admin }> {
+  const kafka = await startBenchKafka(env);
+  cleanup.push('Kafka broker', () => kafka.stop());
+  cleanup.push('processes started by the bench', () => stopAllTracked(10_000));
+  const admin = new Kafka({
+    clientId: 'bench-admin',
+    brokers: kafka.brokers,
+    logLevel: logLevel.WARN,
+  }).admin();
+  await admin.connect();
+  cleanup.push('Kafka admin client', () => admin.disconnect());
+  return { kafka, admin };
 }

@@ -9,18 +9,16 @@
 import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import { DEFAULT_MAX_REQUEST_BYTES } from '../apps/poller/src/kafka/transactional-publisher.js';
 import { createEventsTopicLikePoller, deleteTopics } from './bench-topics.js';
 import { runChildScript } from './child-script.js';
 import { CleanupStack } from './cleanup-stack.js';
 import { writeExpectedEvents } from './encoded-events.js';
-import { startBenchKafka } from './kafka-broker.js';
+import { startBenchKafkaWithAdmin } from './kafka-broker.js';
 import { MB, type Measurement } from './measurement.js';
 import { workDir } from './paths.js';
 import type { ProduceInput } from './produce-kafkajs.js';
 import type { PublishInput } from './publish-batch.js';
-import { stopAllTracked } from './stop-process.js';
 import { median } from './summary.js';
 import { workload, ZONE } from './workloads.js';
 
@@ -38,16 +36,7 @@ async function main(): Promise<void> {
   const cleanup = new CleanupStack();
   cleanup.onSignals(log);
   try {
-    const kafka = await startBenchKafka(process.env);
-    cleanup.push('Kafka broker', () => kafka.stop());
-    cleanup.push('processes started by the bench', () => stopAllTracked(10_000));
-    const admin = new Kafka({
-      clientId: 'bench-admin',
-      brokers: kafka.brokers,
-      logLevel: logLevel.WARN,
-    }).admin();
-    await admin.connect();
-    cleanup.push('Kafka admin client', () => admin.disconnect());
+    const { kafka, admin } = await startBenchKafkaWithAdmin(process.env, cleanup);
 
     const messageFile = join(workDir('messages'), 'tuning.events');
     cleanup.push('message file', () => Promise.resolve(rmSync(messageFile, { force: true })));

@@ -11,15 +11,13 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import { benchOptions } from './bench-options.js';
 import { CleanupStack } from './cleanup-stack.js';
-import { startBenchKafka } from './kafka-broker.js';
+import { startBenchKafkaWithAdmin } from './kafka-broker.js';
 import { ensureKcat } from './kcat.js';
 import { machineInfo } from './machine-info.js';
 import { workDir } from './paths.js';
 import { report } from './report.js';
-import { stopAllTracked } from './stop-process.js';
 import { benchWorkload, type WorkloadResult } from './workload-bench.js';
 
 const log = (line: string): void => {
@@ -38,16 +36,7 @@ async function main(): Promise<void> {
         `load average ${machine.loadAverage[0].toFixed(2)} on ${machine.nproc} CPUs: figures will be noisy`,
       );
     log(process.env.KAFKA_BROKERS ? 'using KAFKA_BROKERS' : 'starting a dedicated Kafka broker');
-    const kafka = await startBenchKafka(process.env);
-    cleanup.push('Kafka broker', () => kafka.stop());
-    cleanup.push('processes started by the bench', () => stopAllTracked(10_000));
-    const admin = new Kafka({
-      clientId: 'bench-admin',
-      brokers: kafka.brokers,
-      logLevel: logLevel.WARN,
-    }).admin();
-    await admin.connect();
-    cleanup.push('Kafka admin client', () => admin.disconnect());
+    const { kafka, admin } = await startBenchKafkaWithAdmin(process.env, cleanup);
 
     const results: WorkloadResult[] = [];
     for (const id of options.workloads) {

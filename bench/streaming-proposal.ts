@@ -7,13 +7,12 @@
  */
 import { loadavg } from 'node:os';
 import { wallTimeOf } from '@app/contracts';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import { createEventsTopicLikePoller, deleteTopics } from './bench-topics.js';
 import { runChildScript } from './child-script.js';
 import { CleanupStack } from './cleanup-stack.js';
-import { startBenchKafka } from './kafka-broker.js';
+import { startBenchKafkaWithAdmin } from './kafka-broker.js';
 import { SimulatorProcess } from './simulator-process.js';
-import { stopAllTracked } from './stop-process.js';
 import type { StreamingSketchInput, StreamingSketchResult } from './streaming-cycle-sketch.js';
 import { median } from './summary.js';
 import { workload, ZONE, type WorkloadId } from './workloads.js';
@@ -79,16 +78,7 @@ async function main(): Promise<void> {
   cleanup.onSignals(log);
   try {
     const load = loadavg();
-    const kafka = await startBenchKafka(process.env);
-    cleanup.push('Kafka broker', () => kafka.stop());
-    cleanup.push('processes started by the bench', () => stopAllTracked(10_000));
-    const admin = new Kafka({
-      clientId: 'bench-admin',
-      brokers: kafka.brokers,
-      logLevel: logLevel.WARN,
-    }).admin();
-    await admin.connect();
-    cleanup.push('Kafka admin client', () => admin.disconnect());
+    const { kafka, admin } = await startBenchKafkaWithAdmin(process.env, cleanup);
     const rows: string[] = [];
     for (const id of ['a', 'b'] as const)
       rows.push(await measureWorkload(id, runs, kafka.brokers, admin, cleanup));
