@@ -125,8 +125,11 @@ export class PollCycle {
   }
 
   /**
-   * Renews the lease between polls (a head-only checkpoint), so that a newcomer keeps waiting
-   * while this poller is alive but idle. Does nothing before the first load.
+   * Writes a head-only checkpoint: the same positions, today's budget and a fresh lease. The
+   * loop calls it between polls so a newcomer keeps waiting while this poller is alive but
+   * idle; the cycle calls it after spending calls that published nothing, so a restart does not
+   * forget them. Best effort: on failure a later checkpoint carries both, and progress is
+   * reloaded before the next publish. Does nothing before the first load.
    */
   async heartbeat(): Promise<void> {
     if (!this.checkpoint || this.fenced) return;
@@ -250,7 +253,7 @@ export class PollCycle {
     if (outcome.kind === 'timed-out')
       return this.split(window, splitTimedOut(window), 'timed-out', outcome);
     if (outcome.kind !== 'records') {
-      await this.recordBudget();
+      await this.heartbeat();
       return { kind: 'source-failed', window, outcome };
     }
 
@@ -335,7 +338,7 @@ export class PollCycle {
     reason: 'truncated' | 'timed-out',
     outcome: SourceOutcome,
   ): Promise<CycleOutcome> {
-    await this.recordBudget();
+    await this.heartbeat();
     if (decision.kind === 'indivisible') {
       // Only a timeout can reach here (a cut single second is published as is): the second
       // cannot be read within the API's limit; try again later without moving.
@@ -347,22 +350,6 @@ export class PollCycle {
     }
     this.retry = { window: decision.window, splits: (this.retry?.splits ?? 0) + 1 };
     return { kind: 'split', window, retry: decision.window, reason };
-  }
-
-  /**
-   * Writes the budget spent into the checkpoint when a cycle spent calls but published nothing,
-   * so a restart does not forget them. Best effort: a failure here only means a later
-   * checkpoint carries the count.
-   */
-  private async recordBudget(): Promise<void> {
-    const progress = this.checkpoint?.progress;
-    if (!progress) return;
-    try {
-      await this.commit(progress, [], []);
-    } catch (error) {
-      if (error instanceof FencedError) this.fenced = error;
-      this.checkpoint = undefined; // reload before the next publish
-    }
   }
 
   private async commit(
