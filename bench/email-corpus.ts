@@ -1,4 +1,6 @@
 import { formatWallTime, type WallSeconds } from '@app/contracts';
+// mulberry32, as the simulator seeds its data: the same corpus on every run and machine, so runs compare.
+import { mulberry32 } from '../apps/simulator/src/prng.js';
 
 /** A cdr_9 record as the API sends it. */
 export interface EmailRecord {
@@ -8,18 +10,6 @@ export interface EmailRecord {
   to: string;
   subject: string;
   body: string;
-}
-
-/** mulberry32: the same corpus on every run and machine, so runs compare. */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const WORDS = (
@@ -59,7 +49,7 @@ export class EmailFactory {
   private readonly random: () => number;
 
   constructor(seed: number) {
-    this.random = prng(seed);
+    this.random = mulberry32(seed);
   }
 
   make(n: number, wall: WallSeconds, bodyBytes: number): EmailRecord {
@@ -112,7 +102,7 @@ export function sendTimes(
   to: WallSeconds,
   seed: number,
 ): number[] {
-  const random = prng(seed);
+  const random = mulberry32(seed);
   const walls = Array.from({ length: count }, () => from + Math.floor(random() * (to - from + 1)));
   return walls.sort((a, b) => a - b);
 }
@@ -125,7 +115,7 @@ export function emailsOfSizes(
   seed: number,
 ): EmailRecord[] {
   const factory = new EmailFactory(seed);
-  const sizes = prng(seed + 1);
+  const sizes = mulberry32(seed + 1);
   return walls.map((wall, i) => factory.make(i + 1, wall, size(sizes)));
 }
 

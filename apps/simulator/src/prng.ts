@@ -3,20 +3,16 @@
  * is small and fast; statistical quality beyond "looks random" is not needed here.
  */
 export class Random {
-  #state: number;
+  readonly #next: () => number;
 
   /** Separate streams for separate purposes (`${seed}:data`, `${seed}:faults`) do not interfere. */
   constructor(seed: string) {
-    this.#state = hashSeed(seed);
+    this.#next = mulberry32(hashSeed(seed));
   }
 
   /** Uniform in [0, 1). */
   next(): number {
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0;
-    let t = this.#state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+    return this.#next();
   }
 
   /** An integer in [min, max], both included. */
@@ -40,6 +36,18 @@ export class Random {
     }
     return items;
   }
+}
+
+/** mulberry32 from a 32-bit seed: uniform numbers in [0, 1), the same sequence on every machine. */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
 }
 
 /** FNV-1a over the seed's UTF-16 code units. */
