@@ -1,4 +1,4 @@
-import type { Cdr9Record, WallSeconds } from '@app/contracts';
+import type { Cdr9Record, Cdr9Validation, WallSeconds } from '@app/contracts';
 import type { ResponseClass } from './classify-response.js';
 
 /** A query window in the operation's wall time, inclusive at both ends (whole seconds). */
@@ -24,17 +24,40 @@ interface Spent {
   calls: number;
 }
 
-/** 200 with data, or 404 "Validate dates entered" (then empty, `httpStatus` 404). */
-export interface RecordsOutcome extends Spent {
+/**
+ * Where `streamWindow` hands the elements of `data` as they are parsed, so that a caller can
+ * map and publish a 256 MB response without ever holding it, or its records, whole.
+ */
+export interface RecordSink {
+  /** Each element, validated, in the order sent. Runs inside the parser: synchronous. */
+  accept(element: Cdr9Validation): void;
+  /** Runs after each chunk of the body; reading the socket waits for it (backpressure). */
+  drain(): Promise<void>;
+  /**
+   * Everything accepted since the attempt began is void: the attempt failed (a reset mid-body,
+   * invalid JSON, a 5xx after some elements...) and may be retried from scratch.
+   */
+  discard(): Promise<void>;
+}
+
+/**
+ * 200 with data, or 404 "Validate dates entered" (then empty, `httpStatus` 404), when the
+ * elements went to a sink.
+ */
+export interface StreamedOutcome extends Spent {
   kind: 'records';
-  records: ValidRecord[];
-  invalid: InvalidRecord[];
   /** Elements of `data` as sent, valid or not. */
   returned: number;
   /** `returned` reached the truncation limit: the API may have cut the window; split it. */
   possiblyTruncated: boolean;
   /** 200, or 404 for an empty window (a 404 that never ends may mean the report is missing). */
   httpStatus: number;
+}
+
+/** A {@link StreamedOutcome} with the elements collected: what `fetchWindow` returns. */
+export interface RecordsOutcome extends StreamedOutcome {
+  records: ValidRecord[];
+  invalid: InvalidRecord[];
 }
 
 /** The call hit the client's per-call timeout. Not retried: the poller splits the window. */
@@ -70,13 +93,16 @@ export interface UnavailableOutcome extends Spent {
   lastError: string;
 }
 
-export type FetchOutcome =
-  | RecordsOutcome
+type FailedOutcome =
   | TimedOutOutcome
   | TokenRejectedOutcome
   | BudgetExhaustedOutcome
   | MisconfiguredOutcome
   | UnavailableOutcome;
+
+export type FetchOutcome = RecordsOutcome | FailedOutcome;
+
+export type StreamOutcome = StreamedOutcome | FailedOutcome;
 
 /** One HTTP request, as `onCall` hears of it. */
 export interface CallReport {

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { parseWallTime } from '@app/contracts';
 import { MockAgent } from 'undici';
-import type { CallReport, FetchOutcome } from './fetch-outcome.js';
+import type { CallReport, FetchOutcome, RecordSink } from './fetch-outcome.js';
 import { DailyRequestBudget } from './request-budget.js';
 import { WolkvoxClient } from './wolkvox-client.js';
 import type { WolkvoxClientOptions } from './client-options.js';
@@ -464,6 +464,76 @@ describe('WolkvoxClient', () => {
       }
       expect(message).toMatch(/timeZone/);
       expect(message).not.toContain(TOKEN);
+    });
+  });
+
+  describe('streamWindow', () => {
+    /** A sink that writes down what reached it, in order. */
+    function recordingSink(fail: { accept?: Error; drain?: Error } = {}) {
+      const log: string[] = [];
+      const sink: RecordSink = {
+        accept: (element) => {
+          if (fail.accept) throw fail.accept;
+          log.push(element.ok ? `record ${element.record.date.slice(-2)}` : 'invalid');
+        },
+        drain: () => {
+          log.push('drain');
+          return fail.drain ? Promise.reject(fail.drain) : Promise.resolve();
+        },
+        discard: () => {
+          log.push('discard');
+          return Promise.resolve();
+        },
+      };
+      return { sink, log };
+    }
+
+    it('hands each element to the sink, valid or not, and keeps none itself', async () => {
+      const h = harness();
+      h.respond(200, envelope(200, null, '3 records were found', [record(1), { x: 1 }, record(2)]));
+      const { sink, log } = recordingSink();
+      const outcome = await h.client.streamWindow(window, sink);
+      expect(outcome).toEqual({
+        kind: 'records',
+        returned: 3,
+        possiblyTruncated: false,
+        httpStatus: 200,
+        calls: 1,
+      });
+      expect(log.filter((l) => l !== 'drain')).toEqual(['record 01', 'invalid', 'record 02']);
+      expect(log).toContain('drain');
+    });
+
+    it('discards what a failed attempt handed over before it retries', async () => {
+      const h = harness();
+      const whole = envelope(200, null, '2 records were found', [record(1), record(2)]);
+      // Cut inside the second element: the first already reached the sink.
+      h.respond(200, whole.slice(0, whole.indexOf('08:00:02') - 10));
+      h.respond(200, whole);
+      const { sink, log } = recordingSink();
+      const outcome = await h.client.streamWindow(window, sink);
+      expect(outcome).toMatchObject({ kind: 'records', returned: 2, calls: 2 });
+      expect(log.filter((l) => l !== 'drain')).toEqual([
+        'record 01',
+        'discard',
+        'record 01',
+        'record 02',
+      ]);
+    });
+
+    it('rethrows what the sink throws, as is, without retrying', async () => {
+      for (const fail of [
+        { accept: new Error('mapping bug') },
+        { drain: new Error('kafka down') },
+      ]) {
+        const h = harness();
+        h.respond(200, envelope(200, null, '1 records were found', [record(1)]), 2);
+        const { sink, log } = recordingSink(fail);
+        await expect(h.client.streamWindow(window, sink)).rejects.toBe(fail.accept ?? fail.drain);
+        expect(h.requests).toHaveLength(1);
+        expect(h.budget.used).toBe(1);
+        expect(log).not.toContain('discard');
+      }
     });
   });
 });

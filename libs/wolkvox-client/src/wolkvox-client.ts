@@ -26,6 +26,8 @@ import type {
   CallReport,
   FetchOutcome,
   InvalidRecord,
+  RecordSink,
+  StreamOutcome,
   TokenRejectedOutcome,
   ValidRecord,
   WallWindow,
@@ -47,12 +49,17 @@ type AttemptResult =
       kind: 'answered';
       httpStatus: number;
       class: ResponseClass;
-      records: ValidRecord[];
-      invalid: InvalidRecord[];
       returned: number;
     }
   | { kind: 'timed-out' }
   | { kind: 'network-error'; reason: string };
+
+/** An error thrown by the caller's sink: it leaves the client as it came, never retried. */
+class SinkError extends Error {
+  constructor(readonly original: unknown) {
+    super('record sink failed');
+  }
+}
 
 /**
  * Reads report cdr_9 of one Wolkvox operation. Every API outcome comes back as a
@@ -128,9 +135,42 @@ export class WolkvoxClient {
   /**
    * Reads the records whose `date` lies in `window` (inclusive at both ends), retrying
    * transient faults with full-jitter exponential backoff. Each HTTP request spends one unit
-   * of the budget first; with no unit left no request is made.
+   * of the budget first; with no unit left no request is made. Collects the records: a
+   * maximal response is held whole (see `streamWindow` for the alternative).
    */
   async fetchWindow(window: WallWindow, options: FetchWindowOptions = {}): Promise<FetchOutcome> {
+    let records: ValidRecord[] = [];
+    let invalid: InvalidRecord[] = [];
+    const outcome = await this.streamWindow(
+      window,
+      {
+        accept: (element) => {
+          if (element.ok) records.push({ record: element.record, wall: element.wall });
+          else invalid.push({ raw: element.raw, reason: element.reason });
+        },
+        drain: () => Promise.resolve(),
+        discard: () => {
+          records = [];
+          invalid = [];
+          return Promise.resolve();
+        },
+      },
+      options,
+    );
+    return outcome.kind === 'records' ? { ...outcome, records, invalid } : outcome;
+  }
+
+  /**
+   * `fetchWindow`, handing each element of `data` to `sink` as it is parsed instead of
+   * collecting them. An attempt that fails after elements went to the sink is followed by
+   * `sink.discard()` before any retry. An error thrown by the sink stops the read and is
+   * rethrown as is (nothing is retried); the outcome says how the read ended otherwise.
+   */
+  async streamWindow(
+    window: WallWindow,
+    sink: RecordSink,
+    options: FetchWindowOptions = {},
+  ): Promise<StreamOutcome> {
     checkWindow(window);
     const { signal } = options;
     signal?.throwIfAborted();
@@ -142,6 +182,7 @@ export class WolkvoxClient {
       }
       const release = await this.#slots.acquire(signal);
       let result: AttemptResult;
+      let accepted = 0;
       try {
         // Checked after waiting for a slot: the call that held it may just have been refused.
         if (this.#tokenRejection) return { ...this.#tokenRejection, calls };
@@ -149,10 +190,18 @@ export class WolkvoxClient {
           return { kind: 'budget-exhausted', source: 'local', resetsAt: this.#nextDay(), calls };
         }
         calls += 1;
-        result = await this.#attempt(window, attempt, signal);
+        result = await this.#attempt(window, attempt, sink, () => accepted++, signal);
+      } catch (error) {
+        if (error instanceof SinkError) throw error.original;
+        throw error;
       } finally {
         release();
       }
+
+      const succeeded =
+        result.kind === 'answered' &&
+        (result.class.kind === 'data' || result.class.kind === 'empty');
+      if (!succeeded && accepted > 0) await sink.discard();
 
       if (result.kind === 'timed-out') return { kind: 'timed-out', calls };
       if (result.kind === 'network-error') {
@@ -165,8 +214,6 @@ export class WolkvoxClient {
         case 'empty':
           return {
             kind: 'records',
-            records: answer.kind === 'data' ? result.records : [],
-            invalid: answer.kind === 'data' ? result.invalid : [],
             returned: answer.kind === 'data' ? result.returned : 0,
             possiblyTruncated: answer.kind === 'data' && result.returned >= this.#truncationLimit,
             httpStatus: result.httpStatus,
@@ -201,17 +248,20 @@ export class WolkvoxClient {
   async #attempt(
     window: WallWindow,
     attempt: number,
+    sink: RecordSink,
+    counted: () => void,
     signal: AbortSignal | undefined,
   ): Promise<AttemptResult> {
     const started = performance.now();
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(new Error('call timeout')), this.#callTimeoutMs);
-    const records: ValidRecord[] = [];
-    const invalid: InvalidRecord[] = [];
     const parser = new EnvelopeStreamParser((raw) => {
-      const checked = validateCdr9Record(raw);
-      if (checked.ok) records.push({ record: checked.record, wall: checked.wall });
-      else invalid.push({ raw: checked.raw, reason: checked.reason });
+      counted();
+      try {
+        sink.accept(validateCdr9Record(raw));
+      } catch (error) {
+        throw new SinkError(error);
+      }
     });
     let result: AttemptResult;
     let httpStatus: number | undefined;
@@ -227,7 +277,12 @@ export class WolkvoxClient {
       let envelope: ParsedEnvelope | undefined;
       let syntaxError: string | undefined;
       try {
-        for await (const chunk of response.body) parser.write(chunk as Buffer);
+        for await (const chunk of response.body) {
+          parser.write(chunk as Buffer);
+          await sink.drain().catch((error: unknown) => {
+            throw new SinkError(error);
+          });
+        }
         envelope = parser.end();
       } catch (error) {
         if (!(error instanceof EnvelopeSyntaxError)) throw error;
@@ -239,11 +294,10 @@ export class WolkvoxClient {
         kind: 'answered',
         httpStatus,
         class: answer,
-        records,
-        invalid,
         returned: envelope?.elements ?? 0,
       };
     } catch (error) {
+      if (error instanceof SinkError) throw error;
       if (signal?.aborted) throw signal.reason;
       result = timeout.signal.aborted
         ? { kind: 'timed-out' }
