@@ -4,6 +4,7 @@ import {
   idempotencyKey,
   idempotencyKeyMaterial,
   keyedWithOccurrences,
+  RunningKeyer,
   withOccurrences,
 } from './idempotency-key.js';
 
@@ -153,5 +154,40 @@ describe('keyedWithOccurrences', () => {
     expect(keyed.map((k) => k.key)).toEqual(
       numbered.map((n) => idempotencyKey('0010', n.record, n.occurrence)),
     );
+  });
+});
+
+describe('RunningKeyer', () => {
+  const a = {
+    channel: 'c',
+    date: '2026-03-01 10:00:00',
+    from: 'f',
+    to: 't',
+    subject: 'ü "q"',
+    body: 'b\n',
+  };
+  const b = { ...a, to: 'other' };
+
+  it('numbers and keys one record at a time as keyedWithOccurrences does the whole list', () => {
+    const d = { ...a, subject: 'd', extra: 'z' };
+    const records = [a, b, { ...a }, b, { ...a }, d, { ...d }];
+    const c = records.slice(5);
+    const keyer = new RunningKeyer('0010');
+    const running = records.map((r) => keyer.next(r)!);
+    const whole = keyedWithOccurrences('0010', records.slice(0, 5));
+    expect(running.slice(0, 5).map((k) => [k.occurrence, k.key])).toEqual(
+      whole.map((k) => [k.occurrence, k.key]),
+    );
+    // Identical in full, extra field included: still interchangeable, numbered as they come.
+    expect(running.slice(5).map((k) => k.occurrence)).toEqual([1, 2]);
+    expect(running[5].key).toBe(idempotencyKey('0010', c[0], 1));
+  });
+
+  it('gives up on a record whose group mixes records that differ outside the six fields', () => {
+    const keyer = new RunningKeyer('0010');
+    expect(keyer.next(a)?.occurrence).toBe(1);
+    expect(keyer.next({ ...a, extra: 'z' })).toBeUndefined();
+    expect(keyer.next(b)?.occurrence).toBe(1);
+    expect(keyer.next({ ...a })?.occurrence).toBe(2);
   });
 });

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { CDR9_FIELDS, type Cdr9Record } from './cdr9-record.js';
 import { canonicalJson } from './canonical-json.js';
 
@@ -114,10 +114,7 @@ export function keyedWithOccurrences<R extends Cdr9KeyFields>(
   server: string,
   records: readonly R[],
 ): KeyedRecord<R>[] {
-  const hashes = records.map((record) => {
-    const material = idempotencyKeyMaterial(server, record, 1);
-    return createHash('sha256').update(material.slice(0, material.length - ',1]'.length), 'utf8');
-  });
+  const hashes = records.map((record) => keyPrefixHash(server, record));
   const occurrences = numberIdentical(
     hashes.map((hash) => hash.copy().digest('base64')),
     records,
@@ -127,4 +124,49 @@ export function keyedWithOccurrences<R extends Cdr9KeyFields>(
     occurrence: occurrences[index],
     key: hashes[index].update(`,${occurrences[index]}]`, 'utf8').digest('hex'),
   }));
+}
+
+/**
+ * Numbers and keys records one at a time, as a response streams in, for a poller that publishes
+ * each record before the next one is read. A running count per identity (the SHA-256 of the
+ * six fields, held as a digest, not the text) gives the same numbers as `withOccurrences`
+ * whenever the records identical in the six fields are identical in full, which is every
+ * record the API sends today: such records are interchangeable, so which one arrives first
+ * does not matter. When a group mixes records that differ outside the six fields (a column
+ * Wolkvox might add), their numbers follow the canonical order of all of them, which is known
+ * only at the end: `next` then answers `undefined` for that record, and the caller must number
+ * the whole window with `keyedWithOccurrences` instead.
+ */
+export class RunningKeyer {
+  /** Per identity: how many so far, and what they are besides the six fields. */
+  readonly #groups = new Map<string, { count: number; rest: string }>();
+
+  constructor(private readonly server: string) {}
+
+  next<R extends Cdr9KeyFields>(record: R): KeyedRecord<R> | undefined {
+    const hash = keyPrefixHash(this.server, record);
+    const identity = hash.copy().digest('base64');
+    const rest = restOf(record);
+    const group = this.#groups.get(identity);
+    if (group && group.rest !== rest) return undefined;
+    const occurrence = (group?.count ?? 0) + 1;
+    if (group) group.count = occurrence;
+    else this.#groups.set(identity, { count: occurrence, rest });
+    return { record, occurrence, key: hash.update(`,${occurrence}]`, 'utf8').digest('hex') };
+  }
+}
+
+/**
+ * The hash state after the key material's common prefix, `[ns, server, ...six fields`: a copy of
+ * it identifies the record's group, and `,n]` on top finishes the key of occurrence n.
+ */
+function keyPrefixHash(server: string, record: Cdr9KeyFields): Hash {
+  const material = idempotencyKeyMaterial(server, record, 1);
+  return createHash('sha256').update(material.slice(0, material.length - ',1]'.length), 'utf8');
+}
+
+/** '' for a record of the six fields alone; else a digest of its full canonical JSON. */
+function restOf(record: object): string {
+  if (Object.keys(record).length === CDR9_FIELDS.length) return '';
+  return createHash('sha256').update(canonicalJson(record), 'utf8').digest('base64');
 }

@@ -23,6 +23,7 @@ export {
   idempotencyKey,
   idempotencyKeyMaterial,
   keyedWithOccurrences,
+  RunningKeyer,
   withOccurrences,
 } from './idempotency-key.js';
 export {
