@@ -4,12 +4,13 @@ import type { StoredCheckpoint } from '../poll/checkpoint-codec.js';
 import type { Progress } from '../poll/progress.js';
 import type { Window } from '../poll/window-planner.js';
 import { CheckpointStore } from '../ports/checkpoint-store.port.js';
-import { EmailSource, type SourceOutcome } from '../ports/email-source.port.js';
+import { EmailSource, type RecordSink, type SourceOutcome } from '../ports/email-source.port.js';
 import {
   EventPublisher,
   type OutgoingMessage,
-  type PublishBatch,
+  type PublishTransaction,
 } from '../ports/event-publisher.port.js';
+import type { CheckpointMessage } from '../poll/checkpoint-codec.js';
 
 /**
  * The three ports of the poll cycle, adapted so that the very same PollCycle reads a past range
@@ -57,17 +58,13 @@ export class RangeLimitedSource extends EmailSource {
     super();
   }
 
-  fetchWindow(window: Window, signal?: AbortSignal): Promise<SourceOutcome> {
+  streamWindow(window: Window, sink: RecordSink, signal?: AbortSignal): Promise<SourceOutcome> {
     if (window.from > this.last) {
-      return Promise.resolve({
-        kind: 'records',
-        records: [],
-        invalid: [],
-        possiblyTruncated: false,
-      });
+      return Promise.resolve({ kind: 'records', possiblyTruncated: false });
     }
-    return this.inner.fetchWindow(
+    return this.inner.streamWindow(
       { from: window.from, to: Math.min(window.to, this.last) },
+      sink,
       signal,
     );
   }
@@ -116,19 +113,34 @@ export class UnpublishedOnlyPublisher extends EventPublisher {
     return this.inner.claim();
   }
 
-  async publish(batch: PublishBatch): Promise<void> {
-    const events = this.fresh(batch.events, this.published.events);
-    const deadLetters = this.fresh(batch.deadLetters, this.published.deadLetters);
-    const skipped =
-      batch.events.length - events.length + batch.deadLetters.length - deadLetters.length;
-    if (events.length || deadLetters.length) {
-      await this.inner.publish({ events, deadLetters, checkpoint: [] });
-      for (const m of events) this.published.events.add(m.key);
-      for (const m of deadLetters) this.published.deadLetters.add(m.key);
-    }
-    this.tally.events += events.length;
-    this.tally.deadLetters += deadLetters.length;
-    this.tally.alreadyPublished += skipped;
+  begin(): PublishTransaction {
+    const inner = this.inner.begin();
+    // Keys sent in this transaction: they count as published once it commits.
+    const events: string[] = [];
+    const deadLetters: string[] = [];
+    let skipped = 0;
+    return {
+      send: async (allEvents, allDeadLetters) => {
+        const freshEvents = this.fresh(allEvents, this.published.events);
+        const freshDeadLetters = this.fresh(allDeadLetters, this.published.deadLetters);
+        skipped +=
+          allEvents.length - freshEvents.length + allDeadLetters.length - freshDeadLetters.length;
+        for (const m of freshEvents) events.push(m.key);
+        for (const m of freshDeadLetters) deadLetters.push(m.key);
+        await inner.send(freshEvents, freshDeadLetters);
+      },
+      // The checkpoint is dropped; a transaction that wrote nothing commits nothing.
+      commit: async (_checkpoint: CheckpointMessage[]) => {
+        if (events.length || deadLetters.length) await inner.commit([]);
+        else await inner.abort();
+        for (const key of events) this.published.events.add(key);
+        for (const key of deadLetters) this.published.deadLetters.add(key);
+        this.tally.events += events.length;
+        this.tally.deadLetters += deadLetters.length;
+        this.tally.alreadyPublished += skipped;
+      },
+      abort: () => inner.abort(),
+    };
   }
 
   maxEventBytes(): number {

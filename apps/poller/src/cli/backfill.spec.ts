@@ -5,10 +5,17 @@ import type { StoredCheckpoint } from '../poll/checkpoint-codec.js';
 import type { Window } from '../poll/window-planner.js';
 import {
   EmailSource,
+  streamHeld,
   type BudgetSnapshot,
+  type RecordSink,
   type SourceOutcome,
 } from '../ports/email-source.port.js';
-import { EventPublisher, FencedError, type PublishBatch } from '../ports/event-publisher.port.js';
+import {
+  EventPublisher,
+  FencedError,
+  type PublishBatch,
+  type PublishTransaction,
+} from '../ports/event-publisher.port.js';
 import {
   CappedRequestBudget,
   RangeLimitedSource,
@@ -31,9 +38,9 @@ class MemorySource extends EmailSource {
   ) {
     super();
   }
-  fetchWindow(window: Window): Promise<SourceOutcome> {
+  async streamWindow(window: Window, sink: RecordSink): Promise<SourceOutcome> {
     if (!this.requests.tryAcquire()) {
-      return Promise.resolve({ kind: 'budget-exhausted', resetsAt: 0, source: 'local' });
+      return { kind: 'budget-exhausted', resetsAt: 0, source: 'local' };
     }
     this.calls.push(window);
     const inWindow = this.rows
@@ -41,12 +48,8 @@ class MemorySource extends EmailSource {
       .filter((r) => r.wall >= window.from && r.wall <= window.to)
       .sort((a, b) => a.wall - b.wall)
       .slice(0, this.limit);
-    return Promise.resolve({
-      kind: 'records',
-      records: inWindow,
-      invalid: [],
-      possiblyTruncated: inWindow.length >= this.limit,
-    });
+    await streamHeld(sink, inWindow);
+    return { kind: 'records', possiblyTruncated: inWindow.length >= this.limit };
   }
   budget(): BudgetSnapshot {
     const r = this.requests;
@@ -65,10 +68,23 @@ class RecordingPublisher extends EventPublisher {
   claim(): Promise<void> {
     return Promise.resolve();
   }
-  publish(batch: PublishBatch): Promise<void> {
-    if (this.fenced) return Promise.reject(new FencedError('taken over'));
-    this.batches.push(batch);
-    return Promise.resolve();
+  /** Records each committed transaction as one batch. */
+  begin(): PublishTransaction {
+    const batch: PublishBatch = { events: [], deadLetters: [], checkpoint: [] };
+    return {
+      send: (events, deadLetters) => {
+        batch.events.push(...events);
+        batch.deadLetters.push(...deadLetters);
+        return Promise.resolve();
+      },
+      commit: (checkpoint) => {
+        if (this.fenced) return Promise.reject(new FencedError('taken over'));
+        batch.checkpoint.push(...checkpoint);
+        this.batches.push(batch);
+        return Promise.resolve();
+      },
+      abort: () => Promise.resolve(),
+    };
   }
   maxEventBytes(): number {
     return 1024 * 1024;

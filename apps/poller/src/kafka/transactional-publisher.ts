@@ -1,5 +1,10 @@
-import type { CompressionTypes, Kafka, Message, Producer, TopicMessages } from 'kafkajs';
-import { EventPublisher, FencedError, type PublishBatch } from '../ports/event-publisher.port.js';
+import type { CompressionTypes, Kafka, Producer } from 'kafkajs';
+import {
+  EventPublisher,
+  FencedError,
+  type PublishTransaction,
+} from '../ports/event-publisher.port.js';
+import { KafkaTransaction } from './kafka-transaction.js';
 
 export interface TransactionalPublisherOptions {
   topics: { events: string; deadLetters: string; progress: string };
@@ -37,7 +42,8 @@ const FENCED = new Set([
 
 /**
  * The kafkajs adapter of EventPublisher: one idempotent, transactional producer per operation.
- * Each window's events, dead letters and checkpoint go in one transaction.
+ * Each window's events, dead letters and checkpoint go in one transaction (KafkaTransaction),
+ * written while the window is still being read.
  *
  * What kafkajs really does, and what this relies on (checked in kafka-broker.e2e-spec.ts and
  * the poller's e2e tests):
@@ -94,24 +100,19 @@ export class KafkaTransactionalPublisher extends EventPublisher {
     this.prepared = true;
   }
 
-  async publish(batch: PublishBatch): Promise<void> {
+  begin(): PublishTransaction {
     if (this.fenced) throw this.fencedError();
     const producer = this.producer;
-    if (!producer) throw new Error('publish() before claim()');
-    const compression = this.options.compression;
-    try {
-      const transaction = await producer.transaction();
-      for (const topicMessages of this.requests(batch)) {
-        await transaction.sendBatch({
-          topicMessages,
-          ...(compression !== undefined ? { compression } : {}),
-        });
-      }
-      await transaction.commit();
-    } catch (error) {
-      await this.dropProducer();
-      throw this.classify(error);
-    }
+    if (!producer) throw new Error('begin() before claim()');
+    return new KafkaTransaction(producer, {
+      topics: this.options.topics,
+      maxRequestBytes: this.options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES,
+      compression: this.options.compression,
+      fail: async (error) => {
+        await this.dropProducer();
+        return this.classify(error);
+      },
+    });
   }
 
   maxEventBytes(): number {
@@ -120,32 +121,6 @@ export class KafkaTransactionalPublisher extends EventPublisher {
 
   async close(): Promise<void> {
     await this.dropProducer();
-  }
-
-  /** Splits the batch into produce requests of bounded size, events first, checkpoint last. */
-  private *requests(batch: PublishBatch): Generator<TopicMessages[]> {
-    const limit = this.options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
-    const { events, deadLetters, progress } = this.options.topics;
-    const all: Array<[string, Message]> = [
-      ...batch.events.map((m) => [events, m] as [string, Message]),
-      ...batch.deadLetters.map((m) => [deadLetters, m] as [string, Message]),
-      ...batch.checkpoint.map((m) => [progress, m] as [string, Message]),
-    ];
-    let request = new Map<string, Message[]>();
-    let bytes = 0;
-    for (const [topic, message] of all) {
-      const size = sizeOf(message);
-      if (bytes > 0 && bytes + size > limit) {
-        yield toTopicMessages(request);
-        request = new Map();
-        bytes = 0;
-      }
-      const list = request.get(topic);
-      if (list) list.push(message);
-      else request.set(topic, [message]);
-      bytes += size;
-    }
-    if (bytes > 0 || request.size) yield toTopicMessages(request);
   }
 
   private classify(error: unknown): Error {
@@ -180,19 +155,4 @@ function isFenced(error: unknown): boolean {
     e = (e.originalError ?? e.cause) as typeof e;
   }
   return false;
-}
-
-function sizeOf(message: Message): number {
-  let size =
-    64 +
-    (message.key ? Buffer.byteLength(message.key) : 0) +
-    (message.value ? Buffer.byteLength(message.value) : 0);
-  for (const [name, value] of Object.entries(message.headers ?? {})) {
-    size += name.length + (value ? Buffer.byteLength(value as string | Buffer) : 0);
-  }
-  return size;
-}
-
-function toTopicMessages(request: Map<string, Message[]>): TopicMessages[] {
-  return [...request].map(([topic, messages]) => ({ topic, messages }));
 }

@@ -5,7 +5,7 @@ import {
   parseWallTime,
   type Cdr9Record,
 } from '@app/contracts';
-import { mapWindow } from './event-mapping.js';
+import { mapWindow, WindowMapper } from './event-mapping.js';
 
 const operation = { server: '0010', timeZone: 'America/Bogota' };
 const t = (s: string): number => parseWallTime(`2026-03-01 ${s}`)!;
@@ -101,5 +101,40 @@ describe('mapWindow', () => {
       ok: true,
       deadLetter: { reason: expect.stringMatching(/does not exist in America\/New_York/) },
     });
+  });
+});
+
+describe('WindowMapper', () => {
+  it('maps record by record to the very messages mapWindow makes of the whole window', () => {
+    const same = email('10:05:00', 1);
+    const records = [
+      same,
+      email('10:06:00', 2),
+      { ...same },
+      email('11:30:00', 3), // outside the window
+      email('10:07:00', 4, 'x'.repeat(200_000)), // oversize
+      { ...same },
+    ];
+    const invalid = [
+      { raw: { date: '2026-03-01 10:20:00', to: 1 }, reason: 'to: expected string' },
+    ];
+    const whole = mapWindow(window, records, invalid, operation, 100_000, at);
+    const mapper = new WindowMapper(window, operation, 100_000, at);
+    const streamed = [
+      ...records.map((r) => mapper.record(r.record, r.wall)),
+      ...invalid.map((bad) => mapper.invalid(bad.raw, bad.reason)),
+    ].filter((m) => m !== undefined);
+    const of = (kind: string) => streamed.filter((m) => m.kind === kind).map((m) => m.candidate);
+    expect(of('event')).toEqual(whole.events);
+    expect(of('dead-letter')).toEqual(whole.deadLetters);
+    expect([mapper.outOfWindow, mapper.oversize, mapper.mixed]).toEqual([1, 1, false]);
+  });
+
+  it('leaves a record unmapped and says so when its identical records differ outside the six fields', () => {
+    const plain = email('10:05:00', 1);
+    const mapper = new WindowMapper(window, operation, 1 << 20, at);
+    expect(mapper.record(plain.record, plain.wall)?.kind).toBe('event');
+    expect(mapper.record({ ...plain.record, agent: 'z' }, plain.wall)).toBeUndefined();
+    expect(mapper.mixed).toBe(true);
   });
 });

@@ -15,10 +15,17 @@ import {
 import { CheckpointStore } from '../ports/checkpoint-store.port.js';
 import {
   EmailSource,
+  streamHeld,
   type BudgetSnapshot,
+  type RecordSink,
   type SourceOutcome,
 } from '../ports/email-source.port.js';
-import { EventPublisher, FencedError, type PublishBatch } from '../ports/event-publisher.port.js';
+import {
+  EventPublisher,
+  FencedError,
+  type PublishBatch,
+  type PublishTransaction,
+} from '../ports/event-publisher.port.js';
 import { PollCycle, type CycleOutcome } from './poll-cycle.js';
 import type { Window } from './window-planner.js';
 
@@ -31,10 +38,12 @@ class FakeSource extends EmailSource {
   calls: Window[] = [];
   limit = 60_000;
   shuffle = false;
+  /** The next read hands over this many records, fails, and is retried (the client's discard). */
+  failAttemptAfter: number | undefined;
   now = () => Number.POSITIVE_INFINITY;
   private used = 0;
 
-  fetchWindow(window: Window): Promise<SourceOutcome> {
+  async streamWindow(window: Window, sink: RecordSink): Promise<SourceOutcome> {
     this.calls.push(window);
     this.used++;
     const visible = this.rows
@@ -43,12 +52,19 @@ class FakeSource extends EmailSource {
       .sort((a, b) => a.wall - b.wall)
       .slice(0, this.limit);
     if (this.shuffle) visible.reverse();
-    return Promise.resolve({
-      kind: 'records',
-      records: visible.map((r) => ({ record: r.record, wall: r.wall })),
-      invalid: [],
-      possiblyTruncated: visible.length >= this.limit,
-    });
+    if (this.failAttemptAfter !== undefined) {
+      await streamHeld(
+        sink,
+        visible.slice(0, this.failAttemptAfter).map((r) => ({ record: r.record, wall: r.wall })),
+      );
+      this.failAttemptAfter = undefined;
+      await sink.discard();
+    }
+    await streamHeld(
+      sink,
+      visible.map((r) => ({ record: r.record, wall: r.wall })),
+    );
+    return { kind: 'records', possiblyTruncated: visible.length >= this.limit };
   }
   budget(): BudgetSnapshot {
     return {
@@ -75,6 +91,9 @@ class FakeKafka {
 class FakePublisher extends EventPublisher {
   private epoch = 0;
   failNext = 0;
+  failNextSend = 0;
+  /** Messages sent in transactions that were aborted. */
+  aborted = 0;
   constructor(private readonly kafka: FakeKafka) {
     super();
   }
@@ -85,16 +104,37 @@ class FakePublisher extends EventPublisher {
     this.epoch = ++this.kafka.owner;
     return Promise.resolve();
   }
-  publish(batch: PublishBatch): Promise<void> {
-    if (this.epoch !== this.kafka.owner) return Promise.reject(new FencedError('fenced'));
-    if (this.failNext > 0) {
-      this.failNext--;
-      return Promise.reject(new Error('broker unavailable'));
-    }
-    this.kafka.events.push(...batch.events);
-    this.kafka.deadLetters.push(...batch.deadLetters);
-    for (const m of batch.checkpoint) this.kafka.progress.set(m.key, m.value);
-    return Promise.resolve();
+  /** Holds what is sent; the commit applies it all, or fails and applies nothing. */
+  begin(): PublishTransaction {
+    const batch: PublishBatch = { events: [], deadLetters: [], checkpoint: [] };
+    return {
+      send: (events, deadLetters) => {
+        if (this.failNextSend > 0) {
+          this.failNextSend--;
+          return Promise.reject(new Error('broker unavailable'));
+        }
+        batch.events.push(...events);
+        batch.deadLetters.push(...deadLetters);
+        return Promise.resolve();
+      },
+      commit: (checkpoint) => {
+        if (this.epoch !== this.kafka.owner) return Promise.reject(new FencedError('fenced'));
+        if (this.failNext > 0) {
+          this.failNext--;
+          return Promise.reject(new Error('broker unavailable'));
+        }
+        this.kafka.events.push(...batch.events);
+        this.kafka.deadLetters.push(...batch.deadLetters);
+        for (const m of checkpoint) this.kafka.progress.set(m.key, m.value);
+        return Promise.resolve();
+      },
+      abort: () => {
+        this.aborted += batch.events.length + batch.deadLetters.length;
+        batch.events = [];
+        batch.deadLetters = [];
+        return Promise.resolve();
+      },
+    };
   }
   maxEventBytes(): number {
     return 1024 * 1024;
@@ -194,12 +234,14 @@ describe('PollCycle', () => {
         record: email(`2026-03-05 10:00:${String(s % 60).padStart(2, '0')}`, n++),
         visibleAt: 0,
       });
-    const { kafka, runUntilCaughtUp } = rig(source);
+    const { kafka, publisher, runUntilCaughtUp } = rig(source);
     const outcomes = await runUntilCaughtUp();
     const ids = publishedIds(kafka);
     expect(ids).toHaveLength(n);
     expect(new Set(ids).size).toBe(n);
     expect(outcomes.some((o) => o.kind === 'split')).toBe(true);
+    // What the cut responses streamed into their transactions was aborted, never committed.
+    expect(publisher.aborted).toBeGreaterThan(0);
     for (const call of source.calls) expect(call.to - call.from).toBeLessThan(31 * 86_400);
   });
 
@@ -300,6 +342,50 @@ describe('PollCycle', () => {
     const outcomes = await runUntilCaughtUp();
     expect(outcomes[0].kind).toBe('publish-failed');
     expect(publishedIds(kafka)).toEqual(['c1@x.co']);
+  });
+
+  it('publishes nothing of a read that failed midway and was retried, and all of the retry', async () => {
+    const source = new FakeSource();
+    for (let i = 0; i < 10; i++)
+      source.rows.push({ record: email(`2026-03-09 10:00:0${i}`, i), visibleAt: 0 });
+    source.failAttemptAfter = 4;
+    const { kafka, publisher, runUntilCaughtUp } = rig(source);
+    await runUntilCaughtUp();
+    expect(publisher.aborted).toBe(4);
+    expect(publishedIds(kafka).sort()).toEqual(source.rows.map((r) => r.record.to).sort());
+  });
+
+  it('moves nothing when Kafka refuses a send midway, and recovers on the next cycle', async () => {
+    const source = new FakeSource();
+    source.rows.push({ record: email('2026-03-09 10:00:00', 1), visibleAt: 0 });
+    const { kafka, publisher, runUntilCaughtUp } = rig(source);
+    publisher.failNextSend = 1;
+    const outcomes = await runUntilCaughtUp();
+    expect(outcomes[0].kind).toBe('publish-failed');
+    expect(publishedIds(kafka)).toEqual(['c1@x.co']);
+  });
+
+  it('reads a window again held whole when identical records differ outside the six fields', async () => {
+    const source = new FakeSource();
+    // The same email twice, told apart only by a field the key leaves out; listed "y" first.
+    source.rows.push({ record: email('2026-03-09 10:00:00', 1, { agent: 'x' }), visibleAt: 0 });
+    source.rows.push({ record: email('2026-03-09 10:00:00', 1, { agent: 'y' }), visibleAt: 0 });
+    source.rows.push({ record: email('2026-03-09 11:00:00', 2), visibleAt: 0 });
+    source.shuffle = true;
+    const { kafka, publisher, runUntilCaughtUp } = rig(source);
+    const outcomes = await runUntilCaughtUp();
+    expect(outcomes.map((o) => o.kind)).toContain('read-whole');
+    expect(publisher.aborted).toBeGreaterThan(0);
+    // Numbered by canonical order (agent "x" first), whatever order the API listed them in.
+    const byAgent = Object.fromEntries(
+      kafka.events.map((m) => {
+        const decoded = decodeEmailSent({ key: m.key, value: m.value, headers: m.headers });
+        if (!decoded.ok) throw new Error(decoded.error);
+        const { record, occurrence } = decoded.event.data;
+        return [String((record as { agent?: string }).agent), occurrence];
+      }),
+    );
+    expect(byAgent).toEqual({ x: 1, y: 2, undefined: 1 });
   });
 
   it('stops for good once another poller of the operation takes over', async () => {

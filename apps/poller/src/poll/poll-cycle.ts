@@ -1,14 +1,9 @@
 import { formatWallTime, wallTimeOf, type Operation, type WallSeconds } from '@app/contracts';
 import { CheckpointStore } from '../ports/checkpoint-store.port.js';
 import { EmailSource, type SourceOutcome } from '../ports/email-source.port.js';
-import {
-  EventPublisher,
-  FencedError,
-  type OutgoingMessage,
-} from '../ports/event-publisher.port.js';
+import { EventPublisher, FencedError } from '../ports/event-publisher.port.js';
 import { encodeCheckpoint, type Owner, type StoredCheckpoint } from './checkpoint-codec.js';
-import { mapWindow } from './event-mapping.js';
-import { advance, initialProgress, unpublished, type Progress } from './progress.js';
+import { advance, initialProgress, type Progress } from './progress.js';
 import {
   densityOf,
   planWindow,
@@ -19,6 +14,7 @@ import {
   type Window,
   type WindowLimits,
 } from './window-planner.js';
+import { WindowWriter } from './window-writer.js';
 
 export interface PollCycleSettings {
   operation: Operation;
@@ -65,6 +61,11 @@ export type CycleOutcome =
   | { kind: 'publish-failed'; window: Window | undefined; error: Error }
   /** Another poller of this operation took over. */
   | { kind: 'fenced'; error: FencedError }
+  /**
+   * Records identical in the six fields differ in others: their numbers depend on all of them,
+   * so the window is read again and held whole before it is mapped. Nothing moved.
+   */
+  | { kind: 'read-whole'; window: Window }
   /** Another live poller holds the operation: this one waits, reading nothing. */
   | { kind: 'standby'; owner: Owner; retryInMs: number };
 
@@ -103,8 +104,11 @@ export class PollCycle {
    * re-read, and `settledBefore` never move.
    */
   private pass: { position: WallSeconds; end: WallSeconds } | undefined;
-  /** A smaller piece of a window that came back cut, and how often this range was cut. */
-  private retry: { window: Window; splits: number } | undefined;
+  /**
+   * A smaller piece of a window that came back cut, and how often this range was cut; or the
+   * same window, to be read again held whole (`whole`).
+   */
+  private retry: { window: Window; splits: number; whole?: boolean } | undefined;
   private density: number | undefined;
   private fenced: FencedError | undefined;
   private readonly limits: WindowLimits;
@@ -135,7 +139,7 @@ export class PollCycle {
     if (!this.checkpoint || this.fenced) return;
     const progress = this.checkpoint.progress;
     try {
-      await this.commit(progress, [], []);
+      await this.commit(progress);
     } catch (error) {
       if (error instanceof FencedError) this.fenced = error;
       this.checkpoint = undefined;
@@ -149,7 +153,7 @@ export class PollCycle {
   async release(): Promise<void> {
     if (!this.checkpoint || this.fenced) return;
     try {
-      await this.commit(this.checkpoint.progress, [], [], {
+      await this.commit(this.checkpoint.progress, {
         id: this.instanceId,
         heartbeatAt: new Date(0).toISOString(),
       });
@@ -247,76 +251,86 @@ export class PollCycle {
       return { kind: 'caught-up', lagSeconds: Math.max(0, present + 1 - progress.cursor) };
     }
 
-    // 3. Fetch.
+    // 3-6. Read the window; each record is validated, mapped, checked against the keys already
+    // published and sent in one open transaction as the response streams in (WindowWriter).
     const readAt = nowWall;
-    const outcome = await this.source.fetchWindow(window, signal);
-    if (outcome.kind === 'timed-out')
-      return this.split(window, splitTimedOut(window), 'timed-out', outcome);
+    const writer = new WindowWriter(this.publisher, {
+      window,
+      operation: this.settings.operation,
+      maxEventBytes: this.publisher.maxEventBytes(),
+      detectedAt: now,
+      seen: progress.seen,
+      mode: this.retry?.whole ? 'whole' : 'stream',
+    });
+    let outcome: SourceOutcome;
+    try {
+      outcome = await this.source.streamWindow(window, writer, signal);
+    } catch (error) {
+      // The sink's own failure (Kafka), or the caller aborting: nothing of the window commits.
+      await writer.abort();
+      if (signal?.aborted) throw error;
+      return this.publishFailed(window, error);
+    }
     if (outcome.kind !== 'records') {
+      await writer.abort();
+      if (outcome.kind === 'timed-out')
+        return this.split(window, splitTimedOut(window), 'timed-out', outcome);
       await this.heartbeat();
       return { kind: 'source-failed', window, outcome };
     }
 
-    // 4. A response that may be cut is read again in a smaller window; nothing of it is used.
+    // 4. A response that may be cut is read again in a smaller window; what it sent is aborted,
+    // never seen by a read_committed subscriber.
     const overflowingSecond = outcome.possiblyTruncated && windowSpan(window) === 1;
     if (outcome.possiblyTruncated && !overflowingSecond) {
-      const decision = splitTruncated(
-        window,
-        outcome.records.map((r) => r.wall),
-        this.retry?.splits ?? 0,
-      );
+      await writer.abort();
+      const decision = splitTruncated(window, writer.recordWalls, this.retry?.splits ?? 0);
       return this.split(window, decision, 'truncated', outcome);
     }
-
-    // 5. Validate and map to events; 6. drop keys already published.
-    const maxEventBytes = this.publisher.maxEventBytes();
-    const mapped = mapWindow(
-      window,
-      outcome.records,
-      outcome.invalid,
-      this.settings.operation,
-      maxEventBytes,
-      now,
-    );
-    const events = unpublished(mapped.events, progress.seen);
-    const deadLetters = unpublished(mapped.deadLetters, progress.seen);
-    const duplicates = mapped.events.length - events.length;
-
-    // 7. Publish events, dead letters and the next checkpoint in one transaction.
-    const next = advance(
-      progress,
-      {
-        window,
-        readAt,
-        published: [...events, ...deadLetters].map(({ key, wall }) => ({ key, wall })),
-      },
-      this.settings.lookbackSeconds,
-    );
-    try {
-      await this.commit(
-        next,
-        events.map((e) => e.message),
-        deadLetters.map((d) => d.message),
-      );
-    } catch (error) {
-      return this.publishFailed(window, error);
+    // 5. Identical records that differ outside the six fields are numbered by the order of all
+    // of them: read the window again, held whole this time.
+    if (writer.mixed) {
+      await writer.abort();
+      await this.heartbeat();
+      this.retry = { window, splits: this.retry?.splits ?? 0, whole: true };
+      return { kind: 'read-whole', window };
     }
 
+    // 7. Commit what was sent with the next checkpoint, in the same transaction.
+    const tally = writer.tally;
+    let written: StoredCheckpoint | undefined;
+    try {
+      await writer.commit((published) => {
+        const next = advance(
+          progress,
+          { window, readAt, published },
+          this.settings.lookbackSeconds,
+        );
+        const checkpoint = this.encodeNext(next);
+        written = checkpoint.stored;
+        return checkpoint.messages;
+      });
+    } catch (error) {
+      await writer.abort();
+      return this.publishFailed(window, error);
+    }
+    this.checkpoint = written!;
+
     // 8. Record the outcome.
-    this.pass = { position: window.to + 1, end: this.pass.end };
+    this.pass = { ...this.pass, position: window.to + 1 };
     this.retry = undefined;
-    this.density = densityOf(window, outcome.records.length);
+    this.density = densityOf(window, tally.valid);
     return {
       kind: 'published',
       window,
-      fetched: outcome.records.length + outcome.invalid.length,
-      events: events.length,
-      deadLetters: deadLetters.length,
-      duplicates,
-      oversize: mapped.oversize,
-      outOfWindow: mapped.outOfWindow,
+      fetched: tally.valid + tally.invalid,
+      events: tally.events,
+      deadLetters: tally.deadLetters,
+      duplicates: tally.duplicates,
+      oversize: tally.oversize,
+      outOfWindow: tally.outOfWindow,
       overflowingSecond,
-      lagSeconds: Math.max(0, nowWall - next.cursor),
+      lagSeconds: Math.max(0, nowWall - written!.progress.cursor),
     };
   }
 
@@ -352,16 +366,28 @@ export class PollCycle {
     return { kind: 'split', window, retry: decision.window, reason };
   }
 
+  /** Publishes a checkpoint alone: the heartbeat, the budget record, the lease's release. */
   private async commit(
     next: Progress,
-    events: OutgoingMessage[],
-    deadLetters: OutgoingMessage[],
     owner: Owner = { id: this.instanceId, heartbeatAt: this.clock().toISOString() },
   ): Promise<void> {
+    const { messages, stored } = this.encodeNext(next, owner);
+    await this.publisher.publish({ events: [], deadLetters: [], checkpoint: messages });
+    this.checkpoint = stored;
+  }
+
+  /**
+   * The checkpoint that follows the stored one with progress `next`, today's budget and a
+   * fresh lease: its messages, and what it stores once they are committed.
+   */
+  private encodeNext(
+    next: Progress,
+    owner: Owner = { id: this.instanceId, heartbeatAt: this.clock().toISOString() },
+  ): ReturnType<typeof encodeCheckpoint> {
     const stored = this.checkpoint!;
     const budget = this.source.budget();
     const withBudget: Progress = { ...next, budget: { day: budget.day, used: budget.used } };
-    const { messages, stored: written } = encodeCheckpoint(
+    return encodeCheckpoint(
       this.settings.operation.server,
       withBudget,
       stored.generation + 1,
@@ -369,8 +395,6 @@ export class PollCycle {
       this.clock(),
       owner,
     );
-    await this.publisher.publish({ events, deadLetters, checkpoint: messages });
-    this.checkpoint = written;
   }
 
   private publishFailed(window: Window, error: unknown): CycleOutcome {

@@ -1,5 +1,5 @@
 import { parseWallTime } from '@app/contracts';
-import { advance, initialProgress, unpublished, type Progress } from './progress.js';
+import { advance, initialProgress, type Progress } from './progress.js';
 
 const t = (s: string): number => parseWallTime(`2026-03-01 ${s}`)!;
 const HOUR = 3600;
@@ -70,15 +70,5 @@ describe('advance', () => {
     );
     expect(next.cursor).toBe(t('12:00:00'));
     expect(next.settledBefore).toBe(t('11:00:00'));
-  });
-});
-
-describe('unpublished', () => {
-  it('drops keys seen before and repeats within the batch, keeping order', () => {
-    const seen = new Map([['b', 0]]);
-    expect(unpublished([{ key: 'a' }, { key: 'b' }, { key: 'c' }, { key: 'a' }], seen)).toEqual([
-      { key: 'a' },
-      { key: 'c' },
-    ]);
   });
 });

@@ -54,18 +54,3 @@ export function advance(progress: Progress, read: WindowRead, lookbackSeconds: n
   for (const { key, wall } of read.published) if (wall >= settledBefore) seen.set(key, wall);
   return { ...progress, cursor, settledBefore, seen };
 }
-
-/** The candidates not published before, in their original order. */
-export function unpublished<T extends { key: string }>(
-  candidates: readonly T[],
-  seen: SeenKeys,
-): T[] {
-  const fresh: T[] = [];
-  const inBatch = new Set<string>();
-  for (const candidate of candidates) {
-    if (seen.has(candidate.key) || inBatch.has(candidate.key)) continue;
-    inBatch.add(candidate.key);
-    fresh.push(candidate);
-  }
-  return fresh;
-}

@@ -34,6 +34,7 @@ export function nextDelayMs(
   switch (outcome.kind) {
     case 'published':
     case 'split':
+    case 'read-whole':
       return 0;
     case 'caught-up':
       // A pass that took longer than an interval (a catch-up) is followed at once.

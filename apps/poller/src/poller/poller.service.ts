@@ -160,6 +160,11 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
           `window ${JSON.stringify(windowText(outcome.window))} ${outcome.reason}: reading ${JSON.stringify(windowText(outcome.retry))} first`,
         );
         break;
+      case 'read-whole':
+        this.logger.warn(
+          `window ${JSON.stringify(windowText(outcome.window))}: records identical in the six key fields differ in others, so their occurrence numbers depend on all of them; reading the window again, held whole`,
+        );
+        break;
       case 'caught-up':
         this.logger.debug(`caught up; lag ${outcome.lagSeconds}s`);
         break;

@@ -1,12 +1,23 @@
-import type { Cdr9Record, WallSeconds } from '@app/contracts';
+import type { Cdr9Record, Cdr9Validation, WallSeconds } from '@app/contracts';
 import type { Window } from '../poll/window-planner.js';
+
+/**
+ * Where a read hands the elements of the window as they arrive (the client's RecordSink): the
+ * poll cycle maps and publishes them while the response is still streaming in.
+ */
+export interface RecordSink {
+  /** Each element, validated, in the order sent. Synchronous. */
+  accept(element: Cdr9Validation): void;
+  /** Called between chunks of the response; reading waits for it (backpressure). */
+  drain(): Promise<void>;
+  /** Everything accepted so far is void: the read failed and may start again. */
+  discard(): Promise<void>;
+}
 
 /** What one read of a window gave, as the poll cycle needs it (the client's outcome, narrowed). */
 export type SourceOutcome =
   | {
       kind: 'records';
-      records: ReadonlyArray<{ record: Cdr9Record; wall: WallSeconds }>;
-      invalid: ReadonlyArray<{ raw: unknown; reason: string }>;
       /** The response held as many records as the API's cut: more may exist. */
       possiblyTruncated: boolean;
     }
@@ -27,10 +38,33 @@ export interface BudgetSnapshot {
 
 /** Port: the Wolkvox cdr_9 report. Bound to the undici client adapter in the module. */
 export abstract class EmailSource {
-  abstract fetchWindow(window: Window, signal?: AbortSignal): Promise<SourceOutcome>;
+  /**
+   * Reads one window, handing its elements to `sink` as they arrive. Errors thrown by the sink
+   * come back out as they are; a read that fails after handing elements over calls
+   * `sink.discard()` before it retries or gives up.
+   */
+  abstract streamWindow(
+    window: Window,
+    sink: RecordSink,
+    signal?: AbortSignal,
+  ): Promise<SourceOutcome>;
   abstract budget(): BudgetSnapshot;
   /** Seeds the day's spending after a restart; `used` already includes a safety allowance. */
   abstract restoreBudget(day: string, used: number): void;
   /** Allows calls again after the token was refused (e.g. once an operator rotated it). */
   abstract retryToken(): void;
+}
+
+/**
+ * How an in-memory source (a test's, or one answering without a call) hands over records it
+ * already holds: every element, then one drain.
+ */
+export async function streamHeld(
+  sink: RecordSink,
+  records: ReadonlyArray<{ record: Cdr9Record; wall: WallSeconds }>,
+  invalid: ReadonlyArray<{ raw: unknown; reason: string }> = [],
+): Promise<void> {
+  for (const { record, wall } of records) sink.accept({ ok: true, record, wall });
+  for (const { raw, reason } of invalid) sink.accept({ ok: false, raw, reason });
+  await sink.drain();
 }

@@ -20,6 +20,24 @@ export class FencedError extends Error {
 }
 
 /**
+ * One window's messages, handed over as they are mapped and made visible all or nothing: a
+ * subscriber reading with read_committed sees them only after `commit`, together with the
+ * checkpoint that covers them.
+ */
+export interface PublishTransaction {
+  /**
+   * Adds messages to the transaction. Resolves once they are written or queued within the
+   * publisher's bounds, so awaiting it is the backpressure; rejects (FencedError, or any other
+   * error, after which nothing of this transaction is published) when a write failed.
+   */
+  send(events: OutgoingMessage[], deadLetters: OutgoingMessage[]): Promise<void>;
+  /** Writes the checkpoint last and commits everything sent. */
+  commit(checkpoint: CheckpointMessage[]): Promise<void>;
+  /** Drops everything sent: none of it ever becomes visible. Never rejects. */
+  abort(): Promise<void>;
+}
+
+/**
  * Port: where events, dead letters and progress go. `publish` is atomic: a subscriber reading
  * with read_committed sees the whole batch or none of it, and the checkpoint never moves without
  * the events it covers. Bound to the kafkajs transactional adapter in the module.
@@ -33,8 +51,19 @@ export abstract class EventPublisher {
    * (re)loaded after each claim, since the previous owner may have moved it.
    */
   abstract claim(): Promise<void>;
+  /** Opens a transaction (lazily: nothing happens until the first message or the commit). */
+  abstract begin(): PublishTransaction;
   /** Throws FencedError when another poller took over; any other error leaves nothing published. */
-  abstract publish(batch: PublishBatch): Promise<void>;
+  async publish(batch: PublishBatch): Promise<void> {
+    const transaction = this.begin();
+    try {
+      await transaction.send(batch.events, batch.deadLetters);
+      await transaction.commit(batch.checkpoint);
+    } catch (error) {
+      await transaction.abort();
+      throw error;
+    }
+  }
   /** Largest message the events topic accepts, for the oversize policy. */
   abstract maxEventBytes(): number;
   abstract close(): Promise<void>;

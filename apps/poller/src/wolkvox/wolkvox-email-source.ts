@@ -2,6 +2,7 @@ import type { RequestBudget, WolkvoxClient } from '@app/wolkvox-client';
 import {
   EmailSource,
   type BudgetSnapshot,
+  type RecordSink,
   type SourceOutcome,
 } from '../ports/email-source.port.js';
 import type { Window } from '../poll/window-planner.js';
@@ -15,8 +16,12 @@ export class WolkvoxEmailSource extends EmailSource {
     super();
   }
 
-  async fetchWindow(window: Window, signal?: AbortSignal): Promise<SourceOutcome> {
-    return this.client.fetchWindow(window, { signal });
+  async streamWindow(
+    window: Window,
+    sink: RecordSink,
+    signal?: AbortSignal,
+  ): Promise<SourceOutcome> {
+    return this.client.streamWindow(window, sink, { signal });
   }
 
   budget(): BudgetSnapshot {

@@ -1,0 +1,194 @@
+import type { Cdr9Record, Cdr9Validation, Operation, WallSeconds } from '@app/contracts';
+import type { RecordSink } from '../ports/email-source.port.js';
+import type {
+  EventPublisher,
+  OutgoingMessage,
+  PublishTransaction,
+} from '../ports/event-publisher.port.js';
+import type { CheckpointMessage } from './checkpoint-codec.js';
+import { mapWindow, WindowMapper, type MappedMessage } from './event-mapping.js';
+import type { SeenKeys } from './progress.js';
+import type { Window } from './window-planner.js';
+
+export interface WindowWriterSettings {
+  window: Window;
+  operation: Operation;
+  maxEventBytes: number;
+  detectedAt: Date;
+  /** Keys already published: their records are read again but not published twice. */
+  seen: SeenKeys;
+  /**
+   * `stream`: map and send each record as it arrives (the default: a window is never held
+   * whole). `whole`: hold the window's records and map them at the end, for a window whose
+   * identical records differ outside the six fields (numbered by the order of all of them).
+   */
+  mode: 'stream' | 'whole';
+}
+
+/** What a window's read put into its transaction, for the checkpoint, the planner and the logs. */
+export interface WindowTally {
+  /** Valid records read, in the window or not (the planner's density). */
+  valid: number;
+  invalid: number;
+  events: number;
+  deadLetters: number;
+  /** Events not sent because their key was published before. */
+  duplicates: number;
+  oversize: number;
+  outOfWindow: number;
+}
+
+/**
+ * The sink the poll cycle gives the source for one window: validated records come in as the
+ * response streams, are mapped (WindowMapper), filtered against the keys already published, and
+ * sent in one open transaction of the publisher, chunk by chunk, so that neither the response
+ * nor its events are ever held whole. Nothing becomes visible before `commit`; `abort` (or a
+ * `discard` from a failed attempt) drops everything sent.
+ */
+export class WindowWriter implements RecordSink {
+  private transaction: PublishTransaction | undefined;
+  private mapper!: WindowMapper;
+  private events: OutgoingMessage[] = [];
+  private deadLetters: OutgoingMessage[] = [];
+  /** Keys sent in this window, with their record's wall second, for the checkpoint. */
+  private published: Array<{ key: string; wall: WallSeconds }> = [];
+  private keys = new Set<string>();
+  /** Every valid record's wall second: where to cut a window that came back cut. */
+  private walls: WallSeconds[] = [];
+  private held: Array<{ record: Cdr9Record; wall: WallSeconds }> = [];
+  private heldInvalid: Array<{ raw: unknown; reason: string }> = [];
+  private counts = zeroTally();
+
+  constructor(
+    private readonly publisher: EventPublisher,
+    private readonly settings: WindowWriterSettings,
+  ) {
+    this.reset();
+  }
+
+  /** The read needs the whole window to number its records (see WindowMapper.mixed). */
+  get mixed(): boolean {
+    return this.mapper.mixed;
+  }
+
+  get recordWalls(): readonly WallSeconds[] {
+    return this.walls;
+  }
+
+  get keysPublished(): ReadonlyArray<{ key: string; wall: WallSeconds }> {
+    return this.published;
+  }
+
+  get tally(): WindowTally {
+    if (this.settings.mode === 'whole') return { ...this.counts };
+    return { ...this.counts, oversize: this.mapper.oversize, outOfWindow: this.mapper.outOfWindow };
+  }
+
+  accept(element: Cdr9Validation): void {
+    if (!element.ok) {
+      this.counts.invalid++;
+      if (this.settings.mode === 'whole') this.heldInvalid.push(element);
+      else this.take(this.mapper.invalid(element.raw, element.reason));
+      return;
+    }
+    this.counts.valid++;
+    this.walls.push(element.wall);
+    if (this.settings.mode === 'whole') {
+      this.held.push(element);
+      return;
+    }
+    // Once the window is known to need whole numbering, what follows is only counted.
+    if (this.mapper.mixed) return;
+    const mapped = this.mapper.record(element.record, element.wall);
+    if (mapped) this.take(mapped);
+  }
+
+  async drain(): Promise<void> {
+    if (this.events.length === 0 && this.deadLetters.length === 0) return;
+    const events = this.events;
+    const deadLetters = this.deadLetters;
+    this.events = [];
+    this.deadLetters = [];
+    this.transaction ??= this.publisher.begin();
+    await this.transaction.send(events, deadLetters);
+  }
+
+  async discard(): Promise<void> {
+    await this.abort();
+    this.reset();
+  }
+
+  /** Sends what is left (in `whole` mode, the whole window), then the checkpoint, and commits. */
+  async commit(
+    checkpoint: (published: WindowWriter['keysPublished']) => CheckpointMessage[],
+  ): Promise<void> {
+    if (this.settings.mode === 'whole') {
+      const { window, operation, maxEventBytes, detectedAt } = this.settings;
+      const mapped = mapWindow(
+        window,
+        this.held,
+        this.heldInvalid,
+        operation,
+        maxEventBytes,
+        detectedAt,
+      );
+      this.held = [];
+      this.heldInvalid = [];
+      this.counts.outOfWindow = mapped.outOfWindow;
+      this.counts.oversize = mapped.oversize;
+      for (const candidate of mapped.events) this.take({ kind: 'event', candidate });
+      for (const candidate of mapped.deadLetters) this.take({ kind: 'dead-letter', candidate });
+    }
+    await this.drain();
+    this.transaction ??= this.publisher.begin();
+    await this.transaction.commit(checkpoint(this.published));
+  }
+
+  /** Drops everything sent in this window. Never rejects. */
+  async abort(): Promise<void> {
+    const transaction = this.transaction;
+    this.transaction = undefined;
+    await transaction?.abort();
+  }
+
+  private take({ kind, candidate }: MappedMessage): void {
+    if (this.settings.seen.has(candidate.key) || this.keys.has(candidate.key)) {
+      if (kind === 'event') this.counts.duplicates++;
+      return;
+    }
+    this.keys.add(candidate.key);
+    this.published.push({ key: candidate.key, wall: candidate.wall });
+    if (kind === 'event') {
+      this.counts.events++;
+      this.events.push(candidate.message);
+    } else {
+      this.counts.deadLetters++;
+      this.deadLetters.push(candidate.message);
+    }
+  }
+
+  private reset(): void {
+    const { window, operation, maxEventBytes, detectedAt } = this.settings;
+    this.mapper = new WindowMapper(window, operation, maxEventBytes, detectedAt);
+    this.events = [];
+    this.deadLetters = [];
+    this.published = [];
+    this.keys = new Set();
+    this.walls = [];
+    this.held = [];
+    this.heldInvalid = [];
+    this.counts = zeroTally();
+  }
+}
+
+function zeroTally(): WindowTally {
+  return {
+    valid: 0,
+    invalid: 0,
+    events: 0,
+    deadLetters: 0,
+    duplicates: 0,
+    oversize: 0,
+    outOfWindow: 0,
+  };
+}
