@@ -20,9 +20,9 @@ export interface ReplayedCall extends Window {
 }
 
 /**
- * How the next window is sized: by the density of the last window read (the poll cycle's rule)
- * or, as an alternative to weigh, by the density of everything the pass has read so far, which
- * a burst in the last window moves less.
+ * How the next window is sized: by the density of everything the pass has read so far (the
+ * poll cycle's rule, which a burst in the last window moves less) or, as the rule it replaced,
+ * by the density of the last window read.
  */
 export type DensityRule = 'last-window' | 'whole-pass';
 
@@ -38,7 +38,7 @@ export function replayPlanner(
   from: WallSeconds,
   end: WallSeconds,
   limits: WindowLimits = WOLKVOX_LIMITS,
-  rule: DensityRule = 'last-window',
+  rule: DensityRule = 'whole-pass',
   truncationLimit = 60_000,
 ): ReplayedCall[] {
   const calls: ReplayedCall[] = [];

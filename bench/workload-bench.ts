@@ -23,12 +23,11 @@ import { workload, ZONE, type WorkloadId } from './workloads.js';
 
 /** The planner is replayed with the poller's settings (first) and alternatives to weigh. */
 const REPLAYS: Array<{ targetRecords: number; rule: DensityRule }> = [
-  { targetRecords: 45_000, rule: 'last-window' },
-  { targetRecords: 50_000, rule: 'last-window' },
-  { targetRecords: 55_000, rule: 'last-window' },
-  { targetRecords: 57_000, rule: 'last-window' },
   { targetRecords: 45_000, rule: 'whole-pass' },
+  { targetRecords: 50_000, rule: 'whole-pass' },
   { targetRecords: 55_000, rule: 'whole-pass' },
+  { targetRecords: 45_000, rule: 'last-window' },
+  { targetRecords: 55_000, rule: 'last-window' },
 ];
 
 /** The operation every run reads as: keys (and so event bytes) are the same in every tool. */
