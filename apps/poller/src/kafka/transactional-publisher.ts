@@ -1,4 +1,4 @@
-import type { CompressionTypes, Kafka, Producer } from 'kafkajs';
+import { Partitioners, type CompressionTypes, type Kafka, type Producer } from 'kafkajs';
 import {
   EventPublisher,
   FencedError,
@@ -82,6 +82,10 @@ export class KafkaTransactionalPublisher extends EventPublisher {
       maxInFlightRequests: 1,
       transactionTimeout: this.options.transactionTimeoutMs ?? 120_000,
       allowAutoTopicCreation: false,
+      // Named, not left to kafkajs's default (which warns on every producer): murmur2 on the
+      // key, as the Java client partitions, so that a subscriber in any language can tell
+      // which partition holds a key.
+      createPartitioner: Partitioners.DefaultPartitioner,
     });
     try {
       await producer.connect();

@@ -88,4 +88,20 @@ describe('kafkaLogCreator', () => {
     ]);
     expect(records()[0]).not.toHaveProperty('timestamp');
   });
+
+  it('drops the warning about bounded retries, which a transactional producer makes moot', () => {
+    const { logger, records } = capture();
+    const log = kafkaLogCreator(logger)(logLevel.WARN);
+    for (const message of [
+      'Limiting retries for the idempotent producer may invalidate EoS guarantees',
+      'Response Metadata(key: 3, version: 6) failed',
+    ])
+      log({
+        namespace: 'Producer',
+        level: logLevel.WARN,
+        label: 'WARN',
+        log: { timestamp: 'x', message },
+      });
+    expect(records().map((r) => r.msg)).toEqual(['Response Metadata(key: 3, version: 6) failed']);
+  });
 });

@@ -13,6 +13,18 @@ const LEVELS: Record<logLevel, 'error' | 'warn' | 'info' | 'debug' | undefined> 
 };
 
 /**
+ * Warnings kafkajs gives that do not apply here, dropped so that a warning in the log always
+ * means something. "Limiting retries for the idempotent producer may invalidate EoS guarantees":
+ * kafkajs warns whenever an idempotent producer's retries are bounded, because a plain
+ * idempotent producer that gives up has lost the message. The poller's producer is
+ * transactional: a send that gives up fails its transaction, which is aborted, and the window
+ * is read again (exactly once holds; the crash and broker-outage tests show it).
+ */
+const IRRELEVANT = new Set([
+  'Limiting retries for the idempotent producer may invalidate EoS guarantees',
+]);
+
+/**
  * Routes kafkajs's own log through the application's pino logger, so broker trouble shows up in
  * the same JSON stream, at the same level and with the same redaction, instead of kafkajs's
  * default console output. kafkajs's `timestamp` is dropped: pino stamps every line itself.
@@ -22,7 +34,7 @@ export function kafkaLogCreator(root: Logger): logCreator {
   return () =>
     ({ namespace, level, log }) => {
       const method = LEVELS[level];
-      if (!method) return;
+      if (!method || IRRELEVANT.has(log.message)) return;
       const { message, timestamp: _timestamp, ...extra } = log;
       logger[method]({ namespace, ...extra }, message);
     };
