@@ -1,15 +1,17 @@
 /**
- * Memory profile of one poll cycle, step by step, with the poller's own code: the Wolkvox
- * client's fetch and parse, event-mapping.ts, and the transactional publisher writing to the
- * bench's broker. After each step a full GC (--expose-gc) leaves only what the cycle still
- * references, and the process's peak RSS so far shows which step raised it. Started by
- * profile-run.ts as `node --expose-gc dist/bench/cycle-memory.js` (BENCH_PROFILE=memory).
+ * Memory profile of one poll cycle with the poller's own code: the Wolkvox client's streaming
+ * read into the cycle's WindowWriter (map, drop seen keys, send in the open transaction) and the
+ * commit, against the bench's broker. Before and after, a full GC (--expose-gc) leaves only what
+ * is still referenced; during the read, the heap and RSS are sampled every 2,000 records
+ * (without a GC: what the read holds at its largest, garbage included). The process's peak RSS
+ * so far shows which step raised it. Started by profile-run.ts as
+ * `node --expose-gc dist/bench/cycle-memory.js` (BENCH_PROFILE=memory).
  */
 import { DailyRequestBudget, WolkvoxClient } from '@app/wolkvox-client';
 import { kafkaConfigFrom } from '../apps/poller/src/kafka/kafka-factory.js';
 import { ensureTopics } from '../apps/poller/src/kafka/topic-admin.js';
 import { KafkaTransactionalPublisher } from '../apps/poller/src/kafka/transactional-publisher.js';
-import { mapWindow } from '../apps/poller/src/poll/event-mapping.js';
+import { WindowWriter } from '../apps/poller/src/poll/window-writer.js';
 import { topicSpecs } from '../apps/poller/src/poller/topic-specs.js';
 import { Kafka } from 'kafkajs';
 import { pollerConfig } from './bench-topics.js';
@@ -24,7 +26,7 @@ export interface CycleMemoryInput {
 export interface PhaseMemory {
   phase: string;
   ms: number;
-  /** What is still referenced after the phase and a full GC. */
+  /** What is still referenced after the phase and a full GC (or, for the read, its largest). */
   heapUsedMb: number;
   externalMb: number;
   rssMb: number;
@@ -90,27 +92,49 @@ async function main(): Promise<void> {
   });
   measure('start: modules loaded, producer claimed (no Nest)');
 
-  const outcome = await client.fetchWindow(window);
-  if (outcome.kind !== 'records') throw new Error(`fetch: ${outcome.kind}`);
-  measure(`fetch + parse + validate: ${outcome.records.length} records held`);
-
   const operation = { server: w.server, timeZone: w.timeZone };
-  const mapped = mapWindow(
+  const writer = new WindowWriter(publisher, {
     window,
-    outcome.records,
-    outcome.invalid,
     operation,
-    config.kafka.eventsMaxMessageBytes,
-    new Date(),
-  );
-  measure(`map + encode: ${mapped.events.length} messages held beside the records`);
-
-  await publisher.publish({
-    events: mapped.events.map((e) => e.message),
-    deadLetters: mapped.deadLetters.map((d) => d.message),
-    checkpoint: [],
+    maxEventBytes: config.kafka.eventsMaxMessageBytes,
+    detectedAt: new Date(),
+    seen: new Map(),
+    mode: 'stream',
   });
-  measure('publish (one transaction) and commit');
+  const largest = { heapUsed: 0, external: 0, rss: 0 };
+  let sampledAt = 0;
+  const sampling = {
+    accept: (element: Parameters<WindowWriter['accept']>[0]) => writer.accept(element),
+    drain: () => {
+      const { valid, invalid } = writer.tally;
+      if (valid + invalid - sampledAt >= 2000) {
+        sampledAt = valid + invalid;
+        const usage = process.memoryUsage();
+        largest.heapUsed = Math.max(largest.heapUsed, usage.heapUsed);
+        largest.external = Math.max(largest.external, usage.external);
+        largest.rss = Math.max(largest.rss, usage.rss);
+      }
+      return writer.drain();
+    },
+    discard: () => writer.discard(),
+  };
+  const outcome = await client.streamWindow(window, sampling);
+  if (outcome.kind !== 'records' || outcome.possiblyTruncated)
+    throw new Error(`read: ${outcome.kind}`);
+  const { events, valid } = writer.tally;
+  const readMs = Math.round(performance.now() - started);
+  phases.push({
+    phase: `read: ${valid} records fetched, parsed, mapped and sent (largest sampled during it)`,
+    ms: readMs,
+    heapUsedMb: largest.heapUsed / 1e6,
+    externalMb: largest.external / 1e6,
+    rssMb: largest.rss / 1e6,
+    peakRssMb: (process.resourceUsage().maxRSS * 1024) / 1e6,
+  });
+  started = performance.now();
+
+  await writer.commit(() => []);
+  measure('commit, after a full GC');
 
   await publisher.close();
   await client.close();
@@ -118,13 +142,7 @@ async function main(): Promise<void> {
   await admin.connect();
   await admin.deleteTopics({ topics: Object.values(config.topics), timeout: 60_000 });
   await admin.disconnect();
-  // Read after the last measurement, so both stay referenced through it, as the poll cycle
-  // references them until it returns.
-  const result: CycleMemoryResult = {
-    phases,
-    records: outcome.records.length,
-    messages: mapped.events.length,
-  };
+  const result: CycleMemoryResult = { phases, records: valid, messages: events };
   reportAndExit(result);
 }
 
