@@ -34,6 +34,25 @@ function note(message: string): void {
   process.stderr.write(`[health.e2e] ${message}\n`);
 }
 
+/** The readiness answer, once it has this status and the wolkvox indicator this state. */
+async function readinessWhen(
+  poller: PollerProcess,
+  httpStatus: number,
+  wolkvox: string,
+): Promise<ReadyBody> {
+  let body: ReadyBody | undefined;
+  await poller.waitFor(
+    async () => {
+      const answer = await poller.get<ReadyBody>('/health/ready');
+      body = answer.body;
+      return answer.status === httpStatus && body.details.wolkvox?.status === wolkvox;
+    },
+    60_000,
+    `readiness ${httpStatus} with the wolkvox indicator ${wolkvox}`,
+  );
+  return body!;
+}
+
 let simulator: TestSimulator;
 beforeAll(async () => {
   const now = Math.floor(Date.now() / 1000);
@@ -138,20 +157,11 @@ describe('a token Wolkvox refuses', () => {
       pollerEnv(simulator, testBrokers().join(','), REFUSED, 'refused'),
     );
     await poller.waitForLive();
-    let body: ReadyBody | undefined;
-    await poller.waitFor(
-      async () => {
-        const answer = await poller.get<ReadyBody>('/health/ready');
-        body = answer.body;
-        return answer.status === 503 && body.details.wolkvox?.status === 'down';
-      },
-      60_000,
-      'the wolkvox indicator to go down',
-    );
-    expect(body!.details.wolkvox.message).toContain('Wolkvox refused the token');
+    const body = await readinessWhen(poller, 503, 'down');
+    expect(body.details.wolkvox.message).toContain('Wolkvox refused the token');
     // Kafka and the checkpoint are fine: only the source is the reason.
-    expect(body!.details.checkpoint.status).toBe('up');
-    expect(body!.details.kafka.status).toBe('up');
+    expect(body.details.checkpoint.status).toBe('up');
+    expect(body.details.kafka.status).toBe('up');
 
     const refusedCalls = (await simulator.control.calls()).filter((c) => c.token === 'wrong');
     expect(refusedCalls).toHaveLength(1);
@@ -168,5 +178,36 @@ describe('a token Wolkvox refuses', () => {
     expect(poller.logLines().some((l) => String(l.msg).includes('the token was refused'))).toBe(
       true,
     );
+  }, 120_000);
+});
+
+describe('a report that answers 404 for ever', () => {
+  let empty: TestSimulator;
+  let poller: PollerProcess;
+  afterAll(async () => {
+    await poller?.stop();
+    await empty?.close();
+  }, 60_000);
+
+  it('is warned of once a week of dates found nothing, and shown degraded, still ready', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    // An operation without a single email: what a server lacking report cdr_9 looks like too.
+    empty = await startTestSimulator({
+      generation: { from: now - 10 * 86_400, to: now, emailsPerHour: 0, lateRate: 0 },
+    });
+    poller = await PollerProcess.start({
+      ...pollerEnv(empty, testBrokers().join(','), TOKEN, 'not-found'),
+      POLL_START_AT: new Date((now - 10 * 86_400) * 1000).toISOString(),
+    });
+    const body = await readinessWhen(poller, 200, 'degraded');
+    expect(body.details.wolkvox.message).toContain('may lack report cdr_9');
+    const calls = await empty.control.calls();
+    expect(calls.length).toBeGreaterThan(0);
+    expect(calls.every((c) => c.status === 404)).toBe(true);
+    const warnings = poller
+      .logLines()
+      .filter((l) => String(l.msg).includes('Validate dates entered'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].level).toBe('warn');
   }, 120_000);
 });

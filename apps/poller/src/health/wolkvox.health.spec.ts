@@ -66,4 +66,16 @@ describe('WolkvoxHealthIndicator', () => {
       ).isHealthy('wolkvox').wolkvox,
     ).toMatchObject({ status: 'down', message: expect.stringContaining('WOLKVOX_DAILY_QUOTA') });
   });
+
+  it('is degraded once a week of dates answered nothing but 404, and up again at the first record', () => {
+    const status = new PollerStatus();
+    const indicator = new WolkvoxHealthIndicator(status, source(), indicators);
+    status.notFoundStreak = { from: 0, to: 6 * 86_400 };
+    expect(indicator.isHealthy('wolkvox').wolkvox.status).toBe('up');
+    status.notFoundStreak = { from: 0, to: 7 * 86_400 };
+    expect(indicator.isHealthy('wolkvox').wolkvox).toMatchObject({
+      status: 'degraded',
+      message: expect.stringContaining('may lack report cdr_9'),
+    });
+  });
 });

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { formatWallTime } from '@app/contracts';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { EmailSource } from '../ports/email-source.port.js';
 import { PollerStatus } from '../poller/poller-status.js';
+import { NOT_FOUND_WARN_SECONDS, streakSeconds } from '../poller/not-found-streak.js';
 
 /**
  * The Wolkvox API as the poller last found it. Down when no retry can help until something
@@ -56,6 +58,13 @@ export class WolkvoxHealthIndicator {
     if (budget.remaining === 0) {
       return indicator.down({
         message: `the daily request budget (WOLKVOX_DAILY_QUOTA) is spent for ${budget.day}`,
+        budget: budgetView,
+      });
+    }
+    const streak = this.status.notFoundStreak;
+    if (streakSeconds(streak) >= NOT_FOUND_WARN_SECONDS) {
+      return indicator.degraded({
+        message: `every window since ${formatWallTime(streak!.from)} answered 404 (no records): the server may lack report cdr_9`,
         budget: budgetView,
       });
     }

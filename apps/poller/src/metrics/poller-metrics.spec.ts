@@ -84,6 +84,7 @@ describe('PollerMetrics', () => {
         oversize: 0,
         outOfWindow: 0,
         overflowingSecond: false,
+        notFound: false,
         lagSeconds: 5,
       }),
     );

@@ -50,6 +50,8 @@ export type CycleOutcome =
       /** A one-second window that still held the API's cut: records beyond it are out of reach. */
       overflowingSecond: boolean;
       lagSeconds: number;
+      /** The API answered 404 "Validate dates entered" (no records). */
+      notFound: boolean;
     }
   /** The pass reached the present: wait for the next interval. */
   | { kind: 'caught-up'; lagSeconds: number }
@@ -345,6 +347,7 @@ export class PollCycle {
       outOfWindow: tally.outOfWindow,
       overflowingSecond,
       lagSeconds: Math.max(0, nowWall - written!.progress.cursor),
+      notFound: outcome.notFound === true,
     };
   }
 

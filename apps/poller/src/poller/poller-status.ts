@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { formatWallTime } from '@app/contracts';
 import { Subject } from 'rxjs';
 import type { CycleOutcome } from '../poll/poll-cycle.js';
+import { nextStreak, type NotFoundStreak } from './not-found-streak.js';
 
 /** One finished cycle, for metrics and logs. */
 export interface CycleReport {
@@ -36,9 +37,14 @@ export class PollerStatus {
   /** Set when the poller cannot start (e.g. no checkpoint and no POLL_START_AT). */
   fatal: string | undefined;
   consecutiveFailures = 0;
+  /** Dates of the unbroken run of windows that answered only 404 (see not-found-streak.ts). */
+  notFoundStreak: NotFoundStreak | undefined;
 
-  record(report: CycleReport, checkpointLoaded: boolean): void {
+  /** Records a cycle; true when the 404 streak just reached the warning threshold. */
+  record(report: CycleReport, checkpointLoaded: boolean): boolean {
     const { outcome, at } = report;
+    const streak = nextStreak(this.notFoundStreak, outcome);
+    this.notFoundStreak = streak.streak;
     this.lastOutcome = report;
     this.checkpointLoaded = checkpointLoaded;
     switch (outcome.kind) {
@@ -88,5 +94,6 @@ export class PollerStatus {
       }
     }
     this.cycles.next(report);
+    return streak.reachedThreshold;
   }
 }

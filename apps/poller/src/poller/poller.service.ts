@@ -50,10 +50,16 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
   async runOnce(): Promise<CycleOutcome> {
     const started = Date.now();
     const outcome = await this.cycle.run(this.abort.signal);
-    this.status.record(
+    const endlessNotFound = this.status.record(
       { outcome, durationMs: Date.now() - started, at: new Date() },
       this.cycle.loaded,
     );
+    if (endlessNotFound) {
+      const streak = this.status.notFoundStreak!;
+      this.logger.warn(
+        `Wolkvox answered 404 "Validate dates entered" (no records) for every window from ${formatWallTime(streak.from)} to ${formatWallTime(streak.to)}: if operation ${this.config.wolkvox.server} does send emails, its server may lack report cdr_9 (check WOLKVOX_SERVER and WOLKVOX_BASE_URL)`,
+      );
+    }
     return outcome;
   }
 

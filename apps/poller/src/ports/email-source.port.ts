@@ -20,6 +20,8 @@ export type SourceOutcome =
       kind: 'records';
       /** The response held as many records as the API's cut: more may exist. */
       possiblyTruncated: boolean;
+      /** The API answered 404 "Validate dates entered": no records in the window. */
+      notFound?: boolean;
     }
   | { kind: 'timed-out' }
   | { kind: 'token-rejected'; message: string }

@@ -21,7 +21,13 @@ export class WolkvoxEmailSource extends EmailSource {
     sink: RecordSink,
     signal?: AbortSignal,
   ): Promise<SourceOutcome> {
-    return this.client.streamWindow(window, sink, { signal });
+    const outcome = await this.client.streamWindow(window, sink, { signal });
+    if (outcome.kind !== 'records') return outcome;
+    return {
+      kind: 'records',
+      possiblyTruncated: outcome.possiblyTruncated,
+      notFound: outcome.httpStatus === 404,
+    };
   }
 
   budget(): BudgetSnapshot {
