@@ -111,7 +111,8 @@ export interface CallReport {
   attempt: number;
   /** Undefined when no response arrived (timeout, reset). */
   httpStatus?: number;
-  result: ResponseClass['kind'] | 'timed-out' | 'network-error';
+  /** `abandoned`: the caller stopped reading (its sink failed, or it aborted). */
+  result: ResponseClass['kind'] | 'timed-out' | 'network-error' | 'abandoned';
   /** Elements of `data` in the response. */
   returned: number;
   durationMs: number;

@@ -532,6 +532,7 @@ describe('WolkvoxClient', () => {
         await expect(h.client.streamWindow(window, sink)).rejects.toBe(fail.accept ?? fail.drain);
         expect(h.requests).toHaveLength(1);
         expect(h.budget.used).toBe(1);
+        expect(h.calls.map((c) => c.result)).toEqual(['abandoned']);
         expect(log).not.toContain('discard');
       }
     });

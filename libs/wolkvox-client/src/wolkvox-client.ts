@@ -54,6 +54,9 @@ type AttemptResult =
   | { kind: 'timed-out' }
   | { kind: 'network-error'; reason: string };
 
+/** The caller stopped the read: its sink failed, or its signal aborted. Reported, then thrown. */
+type Abandoned = { kind: 'abandoned' };
+
 /** An error thrown by the caller's sink: it leaves the client as it came, never retried. */
 class SinkError extends Error {
   constructor(readonly original: unknown) {
@@ -297,8 +300,11 @@ export class WolkvoxClient {
         returned: envelope?.elements ?? 0,
       };
     } catch (error) {
-      if (error instanceof SinkError) throw error;
-      if (signal?.aborted) throw signal.reason;
+      if (error instanceof SinkError || signal?.aborted) {
+        // The request was made and spent its unit: it is reported like any other.
+        this.#report(window, attempt, started, httpStatus, { kind: 'abandoned' });
+        throw error instanceof SinkError ? error : signal!.reason;
+      }
       result = timeout.signal.aborted
         ? { kind: 'timed-out' }
         : { kind: 'network-error', reason: this.#scrub(describeError(error)) };
@@ -323,7 +329,7 @@ export class WolkvoxClient {
     attempt: number,
     started: number,
     httpStatus: number | undefined,
-    result: AttemptResult,
+    result: AttemptResult | Abandoned,
   ): void {
     if (!this.#onCall) return;
     const report: CallReport = {
