@@ -245,6 +245,46 @@ describe('PollCycle', () => {
     for (const call of source.calls) expect(call.to - call.from).toBeLessThan(31 * 86_400);
   });
 
+  it('sizes each new window by the density of everything the pass has read so far', async () => {
+    const source = new FakeSource();
+    source.limit = 60;
+    let n = 0;
+    // Steady traffic with a burst on day 3: the window after the burst is sized by the pass's
+    // density, not by the burst's alone.
+    for (let d = 1; d <= 9; d++)
+      for (let h = 0; h < 24; h += 2)
+        source.rows.push({
+          record: email(`2026-03-0${d} ${String(h).padStart(2, '0')}:30:00`, n++),
+          visibleAt: 0,
+        });
+    for (let s = 0; s < 40; s++)
+      source.rows.push({
+        record: email(`2026-03-03 10:00:${String(s).padStart(2, '0')}`, n++),
+        visibleAt: 0,
+      });
+    const { runUntilCaughtUp } = rig(source);
+    const outcomes = await runUntilCaughtUp();
+    const passStart = t('2026-03-01 00:00:00');
+    let read = 0;
+    let checked = 0;
+    let retrying = false;
+    for (const outcome of outcomes) {
+      if (outcome.kind === 'split') retrying = true;
+      if (outcome.kind !== 'published') continue;
+      const { window } = outcome;
+      const planned = window.to - window.from + 1;
+      const end = t('2026-03-10 11:59:00'); // the present less the settle lag, at most
+      if (read > 0 && !retrying && window.to < end) {
+        const density = read / (window.from - passStart);
+        expect(planned).toBe(Math.min(31 * 86_400, Math.max(1, Math.floor(45 / density))));
+        checked++;
+      }
+      read += outcome.fetched;
+      retrying = false;
+    }
+    expect(checked).toBeGreaterThan(1);
+  });
+
   it('gives N identical records N distinct events', async () => {
     const source = new FakeSource();
     for (let i = 0; i < 3; i++)
