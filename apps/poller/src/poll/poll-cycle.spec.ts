@@ -416,6 +416,8 @@ describe('PollCycle', () => {
     const outcomes = await runUntilCaughtUp();
     expect(outcomes.map((o) => o.kind)).toContain('read-whole');
     expect(publisher.aborted).toBeGreaterThan(0);
+    const counted = outcomes.reduce((n, o) => n + (o.kind === 'published' ? o.events : 0), 0);
+    expect(counted).toBe(3);
     // Numbered by canonical order (agent "x" first), whatever order the API listed them in.
     const byAgent = Object.fromEntries(
       kafka.events.map((m) => {

@@ -266,7 +266,7 @@ export class PollCycle {
       return { kind: 'caught-up', lagSeconds: Math.max(0, present + 1 - progress.cursor) };
     }
 
-    // 3-6. Read the window; each record is validated, mapped, checked against the keys already
+    // 3. Read the window; each record is validated, mapped, checked against the keys already
     // published and sent in one open transaction as the response streams in (WindowWriter).
     const readAt = nowWall;
     const writer = new WindowWriter(this.publisher, {
@@ -311,8 +311,7 @@ export class PollCycle {
       return { kind: 'read-whole', window };
     }
 
-    // 7. Commit what was sent with the next checkpoint, in the same transaction.
-    const tally = writer.tally;
+    // 6. Commit what was sent with the next checkpoint, in the same transaction.
     let written: StoredCheckpoint | undefined;
     try {
       await writer.commit((published) => {
@@ -331,7 +330,8 @@ export class PollCycle {
     }
     this.checkpoint = written!;
 
-    // 8. Record the outcome.
+    // 7. Record the outcome (a window read whole is mapped at the commit: count after it).
+    const tally = writer.tally;
     const pass = this.pass;
     this.pass = { ...pass, position: window.to + 1, records: pass.records + tally.valid };
     this.retry = undefined;
