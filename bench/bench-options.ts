@@ -6,10 +6,13 @@ export interface BenchOptions {
   workloads: WorkloadId[];
   /** One extra, unmeasured poller run per workload under a profiler, summarised at the end. */
   profile: 'cpu' | 'memory' | undefined;
+  /** NODE_OPTIONS for the poller process alone (to weigh V8 flags such as heap sizes). */
+  pollerNodeOptions: string | undefined;
 }
 
 /**
- * BENCH_RUNS (default 3), BENCH_WORKLOADS (default a,b,c), BENCH_PROFILE (cpu | memory).
+ * BENCH_RUNS (default 3), BENCH_WORKLOADS (default a,b,c), BENCH_PROFILE (cpu | memory),
+ * BENCH_POLLER_NODE_OPTIONS (NODE_OPTIONS of the poller process only).
  * KAFKA_BROKERS, when set, is used instead of a dedicated broker (kafka-broker.ts).
  */
 export function benchOptions(env: NodeJS.ProcessEnv): BenchOptions {
@@ -23,5 +26,10 @@ export function benchOptions(env: NodeJS.ProcessEnv): BenchOptions {
   const profile = env.BENCH_PROFILE || undefined;
   if (profile !== undefined && profile !== 'cpu' && profile !== 'memory')
     throw new Error('BENCH_PROFILE must be cpu or memory');
-  return { runs, workloads: workloads as WorkloadId[], profile };
+  return {
+    runs,
+    workloads: workloads as WorkloadId[],
+    profile,
+    pollerNodeOptions: env.BENCH_POLLER_NODE_OPTIONS || undefined,
+  };
 }

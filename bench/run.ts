@@ -46,6 +46,7 @@ async function main(): Promise<void> {
           admin,
           runs: options.runs,
           profile: options.profile,
+          pollerNodeOptions: options.pollerNodeOptions,
           cleanup,
           log,
         }),

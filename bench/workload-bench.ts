@@ -39,6 +39,7 @@ export interface WorkloadContext {
   admin: Admin;
   runs: number;
   profile: 'cpu' | 'memory' | undefined;
+  pollerNodeOptions: string | undefined;
   cleanup: CleanupStack;
   log: (line: string) => void;
 }
@@ -90,6 +91,7 @@ export async function benchWorkload(id: WorkloadId, ctx: WorkloadContext): Promi
     POLL_START_AT: spec.startAt.toISOString(),
     LOG_LEVEL: 'info',
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    ...(ctx.pollerNodeOptions ? { NODE_OPTIONS: ctx.pollerNodeOptions } : {}),
   });
   const topicsOf = (env: Record<string, string>): string[] => [
     env.EMAIL_SENT_TOPIC,
