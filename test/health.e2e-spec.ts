@@ -199,6 +199,7 @@ describe('a report that answers 404 for ever', () => {
       ...pollerEnv(empty, testBrokers().join(','), TOKEN, 'not-found'),
       POLL_START_AT: new Date((now - 10 * 86_400) * 1000).toISOString(),
     });
+    await poller.waitForLive();
     const body = await readinessWhen(poller, 200, 'degraded');
     expect(body.details.wolkvox.message).toContain('may lack report cdr_9');
     const calls = await empty.control.calls();
