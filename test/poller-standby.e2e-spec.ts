@@ -12,6 +12,33 @@ import {
 import { cdr9Record, startTestSimulator, type TestSimulator } from './support/simulator.js';
 
 const ZONE = 'America/Bogota';
+const nowWall = () => wallTimeOf(new Date(), ZONE);
+
+/**
+ * `count` emails a minute apart from an hour ago, and the settings of a pod of the operation:
+ * a 6 s lease, so that takeovers happen within a test.
+ */
+async function seedOperation(
+  simulator: TestSimulator,
+  env: Record<string, string>,
+  count: number,
+): Promise<Record<string, string>> {
+  await simulator.control.append(
+    Array.from({ length: count }, (_, i) => ({ record: cdr9Record(nowWall() - 3600 + i * 60, i) })),
+  );
+  return {
+    ...env,
+    WOLKVOX_BASE_URL: simulator.url,
+    WOLKVOX_TOKEN: 'dev-token',
+    POLL_START_AT: new Date(Date.now() - 2 * 3600_000).toISOString(),
+    POLL_LOOKBACK_SECONDS: '300',
+    POLL_LEASE_SECONDS: '6',
+  };
+}
+
+function onStandby(poller: TestPoller): Promise<void> {
+  return waitFor(() => poller.status.standby !== undefined, 30_000, 'the poller to go on standby');
+}
 
 /**
  * A second poller of the same operation started beside a live one publishes nothing and calls
@@ -37,28 +64,13 @@ describe('a second poller beside a live one', () => {
   });
 
   it('stays on standby, then takes over when the first hands over', async () => {
-    const nowWall = () => wallTimeOf(new Date(), ZONE);
-    await simulator.control.append(
-      Array.from({ length: 50 }, (_, i) => ({ record: cdr9Record(nowWall() - 3600 + i * 60, i) })),
-    );
-    const settings = {
-      ...env,
-      WOLKVOX_BASE_URL: simulator.url,
-      WOLKVOX_TOKEN: 'dev-token',
-      POLL_START_AT: new Date(Date.now() - 2 * 3600_000).toISOString(),
-      POLL_LOOKBACK_SECONDS: '300',
-      POLL_LEASE_SECONDS: '6',
-    };
+    const settings = await seedOperation(simulator, env, 50);
     first = await startTestPoller({ ...settings, POLLER_INSTANCE_ID: 'pod-a' });
     await first.caughtUp();
 
     second = await startTestPoller({ ...settings, POLLER_INSTANCE_ID: 'pod-b' });
     const secondStatus = second.status;
-    await waitFor(
-      () => secondStatus.standby !== undefined,
-      30_000,
-      'the second poller to go on standby',
-    );
+    await onStandby(second);
     expect(secondStatus.standby?.owner).toBe('pod-a');
 
     // The first keeps polling (its heartbeats hold the lease well past one lease period).
@@ -88,4 +100,51 @@ describe('a second poller beside a live one', () => {
       52,
     );
   }, 180_000);
+});
+
+/**
+ * One cycle can outlast the lease: an API call may take up to 60 s. The owner renews its lease
+ * while the cycle runs, so a standby started during a slow call keeps waiting instead of taking
+ * the operation (and fencing a poller that was working).
+ */
+describe('a standby beside a poller in an API call longer than the lease', () => {
+  let simulator: TestSimulator;
+  let first: TestPoller | undefined;
+  let second: TestPoller | undefined;
+  const env = isolatedEnv('standby-slow');
+
+  beforeAll(async () => {
+    simulator = await startTestSimulator({ seed: 'standby-slow' });
+  });
+
+  afterAll(async () => {
+    await simulator?.control.faults({ latencyMs: 0 });
+    await second?.close();
+    await first?.close();
+    await simulator?.close();
+  }, 90_000);
+
+  it('keeps the standby waiting through the slow call', async () => {
+    const settings = await seedOperation(simulator, env, 20);
+    first = await startTestPoller({ ...settings, POLLER_INSTANCE_ID: 'pod-a' });
+    await first.caughtUp();
+
+    // From now on every call takes 15 s, two and a half leases.
+    await simulator.control.faults({ latencyMs: 15_000 });
+    await simulator.control.append([{ record: cdr9Record(nowWall() - 2, 100) }]);
+    await waitFor(
+      async () => (await simulator.control.status()).inFlight > 0,
+      30_000,
+      'the first poller to be inside a slow call',
+    );
+    const slowCallSeenAt = new Date();
+    second = await startTestPoller({ ...settings, POLLER_INSTANCE_ID: 'pod-b' });
+    const secondStatus = second.status;
+    await onStandby(second);
+    // The slow window is published by the first, which was never fenced.
+    await first.caughtUp(60_000, slowCallSeenAt);
+    expect(first.status.fenced).toBeUndefined();
+    expect(secondStatus.standby?.owner).toBe('pod-a');
+    expect(secondStatus.lastGoodPollAt).toBeUndefined();
+  }, 120_000);
 });

@@ -1,5 +1,11 @@
 import { parseWallTime } from '@app/contracts';
-import { CorruptCheckpointError, decodeCheckpoint, encodeCheckpoint } from './checkpoint-codec.js';
+import {
+  CorruptCheckpointError,
+  decodeCheckpoint,
+  decodeOwner,
+  encodeCheckpoint,
+  encodeLease,
+} from './checkpoint-codec.js';
 import type { Progress } from './progress.js';
 
 const t = (s: string): number => parseWallTime(`2026-03-01 ${s}`)!;
@@ -85,5 +91,22 @@ describe('checkpoint codec', () => {
       writtenAt: '',
     });
     expect(() => decodeCheckpoint('0010', new Map([['0010', head]]))).toThrow(/cursor/);
+  });
+
+  it('reads the owner from the latest lease message, or from the head before leases existed', () => {
+    const owner = { id: 'pod-a', heartbeatAt: at.toISOString() };
+    const { messages } = encodeCheckpoint('0010', progressWith(2), 7, 0, at, owner);
+    const latest = latestOf(messages);
+    expect(decodeOwner('0010', latest)).toEqual(owner);
+    // Renewed between checkpoints: the lease message wins over the head's owner.
+    const renewed = { id: 'pod-a', heartbeatAt: '2026-03-01T17:00:20.000Z' };
+    const lease = encodeLease('0010', renewed);
+    latest.set(lease.key, lease.value);
+    expect(decodeOwner('0010', latest)).toEqual(renewed);
+    // A checkpoint written before lease messages: the head says who owns.
+    latest.delete(lease.key);
+    expect(decodeOwner('0010', latest)).toEqual(owner);
+    latest.set(lease.key, 'not json');
+    expect(decodeOwner('0010', latest)).toBeUndefined();
   });
 });

@@ -7,7 +7,10 @@ import type { Progress } from './progress.js';
  *
  * - key `<server>`: the head: positions, budget, and how many seen-key chunks belong to it;
  * - keys `<server>/seen/<i>`: the keys published inside the look-back, split in chunks so that no
- *   message approaches the broker's 1 MB default limit however busy the look-back is.
+ *   message approaches the broker's 1 MB default limit however busy the look-back is;
+ * - key `<server>/lease`: who holds the operation and when it last said so. Every checkpoint
+ *   writes it with the head, and the owner renews it outside transactions while a cycle runs
+ *   long (lease-beacon), so that a read longer than the lease does not let a standby take over.
  *
  * Every message carries the head's generation, so a reader can tell a complete checkpoint from
  * a mix of two; chunks a shorter checkpoint no longer uses are deleted with tombstones.
@@ -65,6 +68,15 @@ export function chunkKey(server: string, index: number): string {
   return `${server}/seen/${index}`;
 }
 
+export function leaseKey(server: string): string {
+  return `${server}/lease`;
+}
+
+/** The lease message alone, as the owner renews it between checkpoints. */
+export function encodeLease(server: string, owner: Owner): CheckpointMessage {
+  return { key: leaseKey(server), value: JSON.stringify(owner) };
+}
+
 export function encodeCheckpoint(
   server: string,
   progress: Progress,
@@ -115,6 +127,7 @@ export function encodeCheckpoint(
     chunks: chunks.length,
     writtenAt: writtenAt.toISOString(),
   };
+  if (owner) messages.push(encodeLease(server, owner));
   // The head goes last: a reader that sees it has, in the same transaction, its chunks.
   messages.push({ key: headKey(server), value: JSON.stringify(head) });
   return {
@@ -177,17 +190,27 @@ export function decodeCheckpoint(
   };
 }
 
-/** Only the lease of the latest head: tolerant of a head whose chunks are not (yet) there. */
+/**
+ * Who holds the operation: the latest lease message, or (checkpoints written before lease
+ * messages existed) the owner in the latest head. Tolerant of a head whose chunks are not (yet)
+ * there, and of anything unreadable (no owner).
+ */
 export function decodeOwner(
   server: string,
   latest: ReadonlyMap<string, string | null>,
 ): Owner | undefined {
+  const leaseText = latest.get(leaseKey(server));
+  if (leaseText != null) return ownerIn(leaseText);
   const headText = latest.get(headKey(server));
-  if (headText == null) return undefined;
+  return headText == null ? undefined : ownerIn(headText, 'owner');
+}
+
+function ownerIn(text: string, field?: 'owner'): Owner | undefined {
   try {
-    const owner = (JSON.parse(headText) as Partial<HeadValue>).owner;
+    const parsed = JSON.parse(text) as Partial<Owner> & { owner?: Partial<Owner> };
+    const owner = field ? parsed.owner : parsed;
     return typeof owner?.id === 'string' && typeof owner.heartbeatAt === 'string'
-      ? owner
+      ? { id: owner.id, heartbeatAt: owner.heartbeatAt }
       : undefined;
   } catch {
     return undefined;

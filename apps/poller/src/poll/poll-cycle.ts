@@ -2,6 +2,7 @@ import { formatWallTime, wallTimeOf, type Operation, type WallSeconds } from '@a
 import { CheckpointStore } from '../ports/checkpoint-store.port.js';
 import { EmailSource, type SourceOutcome } from '../ports/email-source.port.js';
 import { EventPublisher, FencedError } from '../ports/event-publisher.port.js';
+import type { LeaseBeacon } from '../ports/lease-beacon.port.js';
 import { encodeCheckpoint, type Owner, type StoredCheckpoint } from './checkpoint-codec.js';
 import { advance, initialProgress, type Progress } from './progress.js';
 import {
@@ -131,6 +132,8 @@ export class PollCycle {
     private readonly publisher: EventPublisher,
     private readonly store: CheckpointStore,
     private readonly settings: PollCycleSettings,
+    /** Renews the lease while a cycle runs; none for a run that takes no lease (backfill). */
+    private readonly beacon?: LeaseBeacon,
   ) {
     this.limits = settings.limits ?? WOLKVOX_LIMITS;
     this.clock = settings.clock ?? (() => new Date());
@@ -154,6 +157,18 @@ export class PollCycle {
       if (error instanceof FencedError) this.fenced = error;
       this.checkpoint = undefined;
     }
+  }
+
+  /**
+   * Renews the lease without a checkpoint, while a cycle runs longer than a third of the lease
+   * (the loop calls it). Only while this instance holds the operation: not before its first
+   * load, not on standby, not once fenced. Best effort.
+   */
+  async renewLease(): Promise<void> {
+    if (!this.checkpoint || this.fenced || !this.beacon) return;
+    await this.beacon
+      .renew({ id: this.instanceId, heartbeatAt: this.clock().toISOString() })
+      .catch(() => undefined);
   }
 
   /**

@@ -6,6 +6,7 @@ import { POLLER_CONFIG } from '../config/config.module.js';
 import type { PollerConfig } from '../config/poller-config.js';
 import { createKafka } from '../kafka/kafka-factory.js';
 import { KafkaCheckpointStore } from '../kafka/kafka-checkpoint-store.js';
+import { KafkaLeaseBeacon } from '../kafka/kafka-lease-beacon.js';
 import { ensureTopics } from '../kafka/topic-admin.js';
 import { KAFKA_LOG_CREATOR } from '../logging/kafka-log-creator.js';
 import { KafkaTransactionalPublisher } from '../kafka/transactional-publisher.js';
@@ -14,6 +15,7 @@ import { limitsFor } from '../poll/window-planner.js';
 import { CheckpointStore } from '../ports/checkpoint-store.port.js';
 import { EmailSource } from '../ports/email-source.port.js';
 import { EventPublisher } from '../ports/event-publisher.port.js';
+import { LeaseBeacon } from '../ports/lease-beacon.port.js';
 import { createWolkvoxClient, WOLKVOX_RETRY } from '../wolkvox/wolkvox-client.factory.js';
 import { WolkvoxEmailSource } from '../wolkvox/wolkvox-email-source.js';
 import { PollerService } from './poller.service.js';
@@ -79,28 +81,50 @@ export const API_CALLS = Symbol('API_CALLS');
         new KafkaCheckpointStore(kafka, config.topics.progress, config.wolkvox.server),
     },
     {
+      provide: LeaseBeacon,
+      inject: [POLLER_CONFIG, Kafka],
+      useFactory: (config: PollerConfig, kafka: Kafka) =>
+        new KafkaLeaseBeacon(kafka, config.topics.progress, config.wolkvox.server),
+    },
+    {
       provide: PollCycle,
-      inject: [POLLER_CONFIG, EmailSource, EventPublisher, CheckpointStore],
+      inject: [POLLER_CONFIG, EmailSource, EventPublisher, CheckpointStore, LeaseBeacon],
       useFactory: (
         config: PollerConfig,
         source: EmailSource,
         publisher: EventPublisher,
         store: CheckpointStore,
+        beacon: LeaseBeacon,
       ) =>
-        new PollCycle(source, publisher, store, {
-          operation: { server: config.wolkvox.server, timeZone: config.wolkvox.timeZone },
-          startAt: config.poll.startAt,
-          lookbackSeconds: config.poll.lookbackSeconds,
-          settleSeconds: config.poll.settleSeconds,
-          // A crash can lose the count of the calls of the cycle in flight: at most every
-          // attempt of every call allowed at once.
-          unrecordedCallAllowance: config.wolkvox.maxConcurrency * WOLKVOX_RETRY.maxAttempts,
-          instanceId: config.instanceId,
-          leaseMs: config.poll.leaseSeconds * 1000,
-          limits: limitsFor(config.wolkvox.maxRecords),
-        }),
+        new PollCycle(
+          source,
+          publisher,
+          store,
+          {
+            operation: { server: config.wolkvox.server, timeZone: config.wolkvox.timeZone },
+            startAt: config.poll.startAt,
+            lookbackSeconds: config.poll.lookbackSeconds,
+            settleSeconds: config.poll.settleSeconds,
+            // A crash can lose the count of the calls of the cycle in flight: at most every
+            // attempt of every call allowed at once.
+            unrecordedCallAllowance: config.wolkvox.maxConcurrency * WOLKVOX_RETRY.maxAttempts,
+            instanceId: config.instanceId,
+            leaseMs: config.poll.leaseSeconds * 1000,
+            limits: limitsFor(config.wolkvox.maxRecords),
+          },
+          beacon,
+        ),
     },
   ],
-  exports: [PollerStatus, PollerService, PollCycle, EmailSource, EventPublisher, Kafka, API_CALLS],
+  exports: [
+    PollerStatus,
+    PollerService,
+    PollCycle,
+    EmailSource,
+    EventPublisher,
+    LeaseBeacon,
+    Kafka,
+    API_CALLS,
+  ],
 })
 export class PollerModule {}

@@ -11,6 +11,8 @@ import { POLLER_CONFIG } from '../config/config.module.js';
 import type { PollerConfig } from '../config/poller-config.js';
 import { EmailSource } from '../ports/email-source.port.js';
 import { EventPublisher } from '../ports/event-publisher.port.js';
+import { LeaseBeacon } from '../ports/lease-beacon.port.js';
+import { WOLKVOX_RETRY } from '../wolkvox/wolkvox-client.factory.js';
 import { PollCycle, StartAtRequiredError, type CycleOutcome } from '../poll/poll-cycle.js';
 import { describeSourceFailure } from '../poll/describe-source-failure.js';
 import { nextDelayMs } from './next-delay.js';
@@ -29,6 +31,8 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
   private readonly logger = new Logger('Poller');
   private readonly abort = new AbortController();
   private inFlight: Promise<void> | undefined;
+  private inFlightSince = 0;
+  private leaseTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   /** When the next poll is due; ticks before it only renew the lease. */
   private nextPollAt = 0;
@@ -38,12 +42,36 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
     private readonly status: PollerStatus,
     private readonly source: EmailSource,
     private readonly publisher: EventPublisher,
+    private readonly beacon: LeaseBeacon,
     private readonly scheduler: SchedulerRegistry,
     @Inject(POLLER_CONFIG) private readonly config: PollerConfig,
   ) {}
 
   onApplicationBootstrap(): void {
     this.schedule(0);
+    // The lease is renewed by every checkpoint and, between polls, by tick(); this covers a
+    // cycle that runs longer than a third of the lease (a slow API call and its retries).
+    this.leaseTimer = setInterval(() => void this.renewLeaseDuringCycle(), this.heartbeatMs);
+    this.leaseTimer.unref();
+  }
+
+  /**
+   * A cycle in flight longer than any legitimate one (every attempt of the API call at its
+   * timeout, the backoff between them, and two minutes for Kafka) is presumed stuck: the lease
+   * is left to lapse, so that a standby can take over from a poller that no longer works.
+   */
+  private get stuckAfterMs(): number {
+    const { maxAttempts, maxDelayMs } = WOLKVOX_RETRY;
+    return (
+      maxAttempts * this.config.wolkvox.callTimeoutMs + (maxAttempts - 1) * maxDelayMs + 120_000
+    );
+  }
+
+  private async renewLeaseDuringCycle(): Promise<void> {
+    if (!this.inFlight || this.stopped) return;
+    const running = Date.now() - this.inFlightSince;
+    if (running < this.heartbeatMs || running > this.stuckAfterMs) return;
+    await this.cycle.renewLease();
   }
 
   /** One cycle now; resolves when it is done. Used by the loop, the CLI and tests. */
@@ -71,6 +99,7 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
   async onApplicationShutdown(signal?: string): Promise<void> {
     this.stopped = true;
     this.clearTimer();
+    clearInterval(this.leaseTimer);
     if (this.inFlight) {
       this.logger.log(
         `${signal ?? 'shutdown'}: waiting up to ${this.config.shutdownTimeoutMs} ms for the cycle in flight`,
@@ -87,6 +116,7 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
     this.abort.abort();
     // Hand the operation over now rather than after the lease lapses.
     if (!this.inFlight) await this.cycle.release();
+    await this.beacon.close();
     await this.publisher.close();
   }
 
@@ -95,6 +125,7 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
     this.clearTimer();
     const timer = setTimeout(() => {
       this.scheduler.deleteTimeout(TIMER);
+      this.inFlightSince = Date.now();
       this.inFlight = this.tick().finally(() => (this.inFlight = undefined));
     }, delayMs);
     this.scheduler.addTimeout(TIMER, timer);

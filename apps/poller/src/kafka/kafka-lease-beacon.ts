@@ -1,0 +1,51 @@
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import { encodeLease, type Owner } from '../poll/checkpoint-codec.js';
+import { LeaseBeacon } from '../ports/lease-beacon.port.js';
+
+/**
+ * Writes the lease message (`<server>/lease`) to the progress topic with a plain producer: not
+ * the transactional one, which is busy with the window's open transaction while a cycle runs.
+ * The standby reads the progress topic uncommitted, so it sees the renewal at once.
+ */
+export class KafkaLeaseBeacon extends LeaseBeacon {
+  private producer: Producer | undefined;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly topic: string,
+    private readonly server: string,
+  ) {
+    super();
+  }
+
+  async renew(owner: Owner): Promise<void> {
+    try {
+      this.producer ??= await this.connect();
+      await this.producer.send({
+        topic: this.topic,
+        acks: -1,
+        messages: [encodeLease(this.server, owner)],
+      });
+    } catch (error) {
+      // A fresh producer next time: this one may be left broken by whatever failed.
+      await this.close();
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    const producer = this.producer;
+    this.producer = undefined;
+    await producer?.disconnect().catch(() => undefined);
+  }
+
+  private async connect(): Promise<Producer> {
+    const producer = this.kafka.producer({
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      retry: { retries: 1 },
+    });
+    await producer.connect();
+    return producer;
+  }
+}
