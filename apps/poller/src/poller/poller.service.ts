@@ -15,6 +15,7 @@ import { LeaseBeacon } from '../ports/lease-beacon.port.js';
 import { WOLKVOX_RETRY } from '../wolkvox/wolkvox-client.factory.js';
 import { PollCycle, StartAtRequiredError, type CycleOutcome } from '../poll/poll-cycle.js';
 import { describeSourceFailure } from '../poll/describe-source-failure.js';
+import { leaseRenewalDue, stuckAfterMs } from './lease-renewal.js';
 import { nextDelayMs } from './next-delay.js';
 import { PollerStatus } from './poller-status.js';
 
@@ -55,22 +56,10 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
     this.leaseTimer.unref();
   }
 
-  /**
-   * A cycle in flight longer than any legitimate one (every attempt of the API call at its
-   * timeout, the backoff between them, and two minutes for Kafka) is presumed stuck: the lease
-   * is left to lapse, so that a standby can take over from a poller that no longer works.
-   */
-  private get stuckAfterMs(): number {
-    const { maxAttempts, maxDelayMs } = WOLKVOX_RETRY;
-    return (
-      maxAttempts * this.config.wolkvox.callTimeoutMs + (maxAttempts - 1) * maxDelayMs + 120_000
-    );
-  }
-
   private async renewLeaseDuringCycle(): Promise<void> {
     if (!this.inFlight || this.stopped) return;
-    const running = Date.now() - this.inFlightSince;
-    if (running < this.heartbeatMs || running > this.stuckAfterMs) return;
+    const stuck = stuckAfterMs(this.config.wolkvox.callTimeoutMs, WOLKVOX_RETRY);
+    if (!leaseRenewalDue(Date.now() - this.inFlightSince, this.heartbeatMs, stuck)) return;
     await this.cycle.renewLease();
   }
 
