@@ -103,6 +103,7 @@ describe('checkpoint codec', () => {
     const lease = encodeLease('0010', renewed);
     latest.set(lease.key, lease.value);
     expect(decodeOwner('0010', latest)).toEqual(renewed);
+    expect(decodeCheckpoint('0010', latest)?.owner).toEqual(renewed);
     // A checkpoint written before lease messages: the head says who owns.
     latest.delete(lease.key);
     expect(decodeOwner('0010', latest)).toEqual(owner);

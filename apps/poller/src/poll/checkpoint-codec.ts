@@ -181,9 +181,11 @@ export function decodeCheckpoint(
       for (const key of keys) seen.set(key, at);
     }
   }
+  // The lease message may be fresher than the head: the owner renews it between checkpoints.
+  const owner = decodeOwner(server, latest);
   return {
     progress: { cursor, settledBefore, seen, ...(head.budget ? { budget: head.budget } : {}) },
-    ...(head.owner ? { owner: head.owner } : {}),
+    ...(owner ? { owner } : {}),
     generation: head.generation,
     chunks: head.chunks,
     writtenAt: head.writtenAt,
