@@ -125,12 +125,13 @@ describe('a standby beside a poller in an API call longer than the lease', () =>
   }, 90_000);
 
   it('keeps the standby waiting through the slow call', async () => {
-    const settings = await seedOperation(simulator, env, 20);
+    // A 9 s lease, renewed every 3 s: room for a loaded machine's late timers.
+    const settings = { ...(await seedOperation(simulator, env, 20)), POLL_LEASE_SECONDS: '9' };
     first = await startTestPoller({ ...settings, POLLER_INSTANCE_ID: 'pod-a' });
     await first.caughtUp();
 
-    // From now on every call takes 15 s, two and a half leases.
-    await simulator.control.faults({ latencyMs: 15_000 });
+    // From now on every call takes 20 s, more than two leases.
+    await simulator.control.faults({ latencyMs: 20_000 });
     await simulator.control.append([{ record: cdr9Record(nowWall() - 2, 100) }]);
     await waitFor(
       async () => (await simulator.control.status()).inFlight > 0,
