@@ -35,7 +35,8 @@ export interface RecordSink {
   drain(): Promise<void>;
   /**
    * Everything accepted since the attempt began is void: the attempt failed (a reset mid-body,
-   * invalid JSON, a 5xx after some elements...) and may be retried from scratch.
+   * invalid JSON, a 5xx...) and may be retried from scratch. Called after every failed attempt,
+   * whether it handed elements over or not.
    */
   discard(): Promise<void>;
 }

@@ -165,8 +165,8 @@ export class WolkvoxClient {
 
   /**
    * `fetchWindow`, handing each element of `data` to `sink` as it is parsed instead of
-   * collecting them. An attempt that fails after elements went to the sink is followed by
-   * `sink.discard()` before any retry. An error thrown by the sink stops the read and is
+   * collecting them. An attempt that fails is followed by `sink.discard()` (whatever it handed
+   * over is void) before any retry. An error thrown by the sink stops the read and is
    * rethrown as is (nothing is retried); the outcome says how the read ended otherwise.
    */
   async streamWindow(
@@ -185,7 +185,6 @@ export class WolkvoxClient {
       }
       const release = await this.#slots.acquire(signal);
       let result: AttemptResult;
-      let accepted = 0;
       try {
         // Checked after waiting for a slot: the call that held it may just have been refused.
         if (this.#tokenRejection) return { ...this.#tokenRejection, calls };
@@ -193,7 +192,7 @@ export class WolkvoxClient {
           return { kind: 'budget-exhausted', source: 'local', resetsAt: this.#nextDay(), calls };
         }
         calls += 1;
-        result = await this.#attempt(window, attempt, sink, () => accepted++, signal);
+        result = await this.#attempt(window, attempt, sink, signal);
       } catch (error) {
         if (error instanceof SinkError) throw error.original;
         throw error;
@@ -204,7 +203,7 @@ export class WolkvoxClient {
       const succeeded =
         result.kind === 'answered' &&
         (result.class.kind === 'data' || result.class.kind === 'empty');
-      if (!succeeded && accepted > 0) await sink.discard();
+      if (!succeeded) await sink.discard();
 
       if (result.kind === 'timed-out') return { kind: 'timed-out', calls };
       if (result.kind === 'network-error') {
@@ -252,14 +251,12 @@ export class WolkvoxClient {
     window: WallWindow,
     attempt: number,
     sink: RecordSink,
-    counted: () => void,
     signal: AbortSignal | undefined,
   ): Promise<AttemptResult> {
     const started = performance.now();
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(new Error('call timeout')), this.#callTimeoutMs);
     const parser = new EnvelopeStreamParser((raw) => {
-      counted();
       try {
         sink.accept(validateCdr9Record(raw));
       } catch (error) {

@@ -42,8 +42,8 @@ export interface BudgetSnapshot {
 export abstract class EmailSource {
   /**
    * Reads one window, handing its elements to `sink` as they arrive. Errors thrown by the sink
-   * come back out as they are; a read that fails after handing elements over calls
-   * `sink.discard()` before it retries or gives up.
+   * come back out as they are; an attempt that fails calls `sink.discard()` before the read
+   * retries or gives up.
    */
   abstract streamWindow(
     window: Window,
