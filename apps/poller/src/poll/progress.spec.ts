@@ -12,7 +12,7 @@ describe('advance', () => {
       {
         window: { from: t('00:00:00'), to: t('05:59:59') },
         readAt: t('23:00:00'),
-        published: [{ key: 'a', wall: t('01:00:00') }],
+        published: new Map([['a', t('01:00:00')]]),
       },
       HOUR,
     );
@@ -28,10 +28,10 @@ describe('advance', () => {
       {
         window: { from: t('10:00:00'), to: t('11:59:30') },
         readAt: t('12:00:00'),
-        published: [
-          { key: 'old', wall: t('10:30:00') },
-          { key: 'recent', wall: t('11:30:00') },
-        ],
+        published: new Map([
+          ['old', t('10:30:00')],
+          ['recent', t('11:30:00')],
+        ]),
       },
       HOUR,
     );
@@ -49,7 +49,11 @@ describe('advance', () => {
     // A later window of the same pass, starting after unsettled dates.
     const next = advance(
       progress,
-      { window: { from: t('12:00:00'), to: t('12:04:59') }, readAt: t('14:00:00'), published: [] },
+      {
+        window: { from: t('12:00:00'), to: t('12:04:59') },
+        readAt: t('14:00:00'),
+        published: new Map(),
+      },
       HOUR,
     );
     expect(next.settledBefore).toBe(t('11:00:00'));
@@ -65,7 +69,11 @@ describe('advance', () => {
     };
     const next = advance(
       progress,
-      { window: { from: t('11:00:00'), to: t('11:30:00') }, readAt: t('11:45:00'), published: [] },
+      {
+        window: { from: t('11:00:00'), to: t('11:30:00') },
+        readAt: t('11:45:00'),
+        published: new Map(),
+      },
       HOUR,
     );
     expect(next.cursor).toBe(t('12:00:00'));

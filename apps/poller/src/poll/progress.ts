@@ -34,7 +34,7 @@ export interface WindowRead {
   /** Wall time on the operation's clock when the request was sent. */
   readAt: WallSeconds;
   /** Keys published from this window (already filtered against `seen`). */
-  published: ReadonlyArray<{ key: string; wall: WallSeconds }>;
+  published: SeenKeys;
 }
 
 /**
@@ -51,6 +51,6 @@ export function advance(progress: Progress, read: WindowRead, lookbackSeconds: n
       : progress.settledBefore;
   const seen = new Map<string, WallSeconds>();
   for (const [key, wall] of progress.seen) if (wall >= settledBefore) seen.set(key, wall);
-  for (const { key, wall } of read.published) if (wall >= settledBefore) seen.set(key, wall);
+  for (const [key, wall] of read.published) if (wall >= settledBefore) seen.set(key, wall);
   return { ...progress, cursor, settledBefore, seen };
 }

@@ -51,8 +51,7 @@ export class WindowWriter implements RecordSink {
   private events: OutgoingMessage[] = [];
   private deadLetters: OutgoingMessage[] = [];
   /** Keys sent in this window, with their record's wall second, for the checkpoint. */
-  private published: Array<{ key: string; wall: WallSeconds }> = [];
-  private keys = new Set<string>();
+  private published = new Map<string, WallSeconds>();
   /** Every valid record's wall second: where to cut a window that came back cut. */
   private walls: WallSeconds[] = [];
   private held: Array<{ record: Cdr9Record; wall: WallSeconds }> = [];
@@ -75,7 +74,7 @@ export class WindowWriter implements RecordSink {
     return this.walls;
   }
 
-  get keysPublished(): ReadonlyArray<{ key: string; wall: WallSeconds }> {
+  get keysPublished(): SeenKeys {
     return this.published;
   }
 
@@ -152,12 +151,11 @@ export class WindowWriter implements RecordSink {
   }
 
   private take({ kind, candidate }: MappedMessage): void {
-    if (this.settings.seen.has(candidate.key) || this.keys.has(candidate.key)) {
+    if (this.settings.seen.has(candidate.key) || this.published.has(candidate.key)) {
       if (kind === 'event') this.counts.duplicates++;
       return;
     }
-    this.keys.add(candidate.key);
-    this.published.push({ key: candidate.key, wall: candidate.wall });
+    this.published.set(candidate.key, candidate.wall);
     if (kind === 'event') {
       this.counts.events++;
       this.events.push(candidate.message);
@@ -172,8 +170,7 @@ export class WindowWriter implements RecordSink {
     this.mapper = new WindowMapper(window, operation, maxEventBytes, detectedAt);
     this.events = [];
     this.deadLetters = [];
-    this.published = [];
-    this.keys = new Set();
+    this.published = new Map();
     this.walls = [];
     this.held = [];
     this.heldInvalid = [];
