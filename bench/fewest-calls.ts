@@ -46,8 +46,8 @@ export function fewestCalls(
   return calls;
 }
 
-/** Index of the first wall >= `value`, searching from `low`. */
-function lowerBound(walls: readonly WallSeconds[], value: WallSeconds, low = 0): number {
+/** Index of the first wall >= `value` in sorted `walls`, searching from `low`. */
+export function lowerBound(walls: readonly WallSeconds[], value: WallSeconds, low = 0): number {
   let high = walls.length;
   while (low < high) {
     const middle = (low + high) >>> 1;

@@ -7,6 +7,7 @@ import {
   type Window,
   type WindowLimits,
 } from '../apps/poller/src/poll/window-planner.js';
+import { lowerBound } from './fewest-calls.js';
 
 /** Where the records of a backfill lie, sorted: all of them, and those that pass validation. */
 export interface RecordWalls {
@@ -68,15 +69,4 @@ export function replayPlanner(
     position = window.to + 1;
     retry = undefined;
   }
-}
-
-function lowerBound(walls: readonly WallSeconds[], value: WallSeconds): number {
-  let low = 0;
-  let high = walls.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (walls[middle] < value) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }
