@@ -136,18 +136,20 @@ describe('withOccurrences', () => {
   });
 });
 
+/** Two emails of one second: `mail` and `mailToOther` differ in `to` alone. */
+const mail = {
+  channel: 'c',
+  date: '2026-03-01 10:00:00',
+  from: 'f',
+  to: 't',
+  subject: 'ü "q"',
+  body: 'b\n',
+};
+const mailToOther = { ...mail, to: 'other' };
+
 describe('keyedWithOccurrences', () => {
   it('numbers and keys exactly as withOccurrences and idempotencyKey do', () => {
-    const a = {
-      channel: 'c',
-      date: '2026-03-01 10:00:00',
-      from: 'f',
-      to: 't',
-      subject: 'ü "q"',
-      body: 'b\n',
-    };
-    const b = { ...a, to: 'other' };
-    const records = [a, b, { ...a }, { ...a, extra: 'z' }, b];
+    const records = [mail, mailToOther, { ...mail }, { ...mail, extra: 'z' }, mailToOther];
     const keyed = keyedWithOccurrences('0010', records);
     const numbered = withOccurrences(records);
     expect(keyed.map((k) => k.occurrence)).toEqual(numbered.map((n) => n.occurrence));
@@ -158,19 +160,9 @@ describe('keyedWithOccurrences', () => {
 });
 
 describe('RunningKeyer', () => {
-  const a = {
-    channel: 'c',
-    date: '2026-03-01 10:00:00',
-    from: 'f',
-    to: 't',
-    subject: 'ü "q"',
-    body: 'b\n',
-  };
-  const b = { ...a, to: 'other' };
-
   it('numbers and keys one record at a time as keyedWithOccurrences does the whole list', () => {
-    const d = { ...a, subject: 'd', extra: 'z' };
-    const records = [a, b, { ...a }, b, { ...a }, d, { ...d }];
+    const d = { ...mail, subject: 'd', extra: 'z' };
+    const records = [mail, mailToOther, { ...mail }, mailToOther, { ...mail }, d, { ...d }];
     const c = records.slice(5);
     const keyer = new RunningKeyer('0010');
     const running = records.map((r) => keyer.next(r)!);
@@ -185,9 +177,9 @@ describe('RunningKeyer', () => {
 
   it('gives up on a record whose group mixes records that differ outside the six fields', () => {
     const keyer = new RunningKeyer('0010');
-    expect(keyer.next(a)?.occurrence).toBe(1);
-    expect(keyer.next({ ...a, extra: 'z' })).toBeUndefined();
-    expect(keyer.next(b)?.occurrence).toBe(1);
-    expect(keyer.next({ ...a })?.occurrence).toBe(2);
+    expect(keyer.next(mail)?.occurrence).toBe(1);
+    expect(keyer.next({ ...mail, extra: 'z' })).toBeUndefined();
+    expect(keyer.next(mailToOther)?.occurrence).toBe(1);
+    expect(keyer.next({ ...mail })?.occurrence).toBe(2);
   });
 });
