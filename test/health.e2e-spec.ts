@@ -34,25 +34,6 @@ function note(message: string): void {
   process.stderr.write(`[health.e2e] ${message}\n`);
 }
 
-/** The readiness answer, once it has this status and the wolkvox indicator this state. */
-async function readinessWhen(
-  poller: PollerProcess,
-  httpStatus: number,
-  wolkvox: string,
-): Promise<ReadyBody> {
-  let body: ReadyBody | undefined;
-  await poller.waitFor(
-    async () => {
-      const answer = await poller.get<ReadyBody>('/health/ready');
-      body = answer.body;
-      return answer.status === httpStatus && body.details.wolkvox?.status === wolkvox;
-    },
-    60_000,
-    `readiness ${httpStatus} with the wolkvox indicator ${wolkvox}`,
-  );
-  return body!;
-}
-
 let simulator: TestSimulator;
 beforeAll(async () => {
   const now = Math.floor(Date.now() / 1000);
@@ -157,7 +138,11 @@ describe('a token Wolkvox refuses', () => {
       pollerEnv(simulator, testBrokers().join(','), REFUSED, 'refused'),
     );
     await poller.waitForLive();
-    const body = await readinessWhen(poller, 503, 'down');
+    const { body } = await poller.waitForReady(
+      503,
+      60_000,
+      (ready) => ready.details.wolkvox?.status === 'down',
+    );
     expect(body.details.wolkvox.message).toContain('Wolkvox refused the token');
     // Kafka and the checkpoint are fine: only the source is the reason.
     expect(body.details.checkpoint.status).toBe('up');
@@ -200,7 +185,11 @@ describe('a report that answers 404 for ever', () => {
       POLL_START_AT: new Date((now - 10 * 86_400) * 1000).toISOString(),
     });
     await poller.waitForLive();
-    const body = await readinessWhen(poller, 200, 'degraded');
+    const { body } = await poller.waitForReady(
+      200,
+      60_000,
+      (ready) => ready.details.wolkvox?.status === 'degraded',
+    );
     expect(body.details.wolkvox.message).toContain('may lack report cdr_9');
     const calls = await empty.control.calls();
     expect(calls.length).toBeGreaterThan(0);

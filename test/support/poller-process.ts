@@ -120,16 +120,20 @@ export class PollerProcess {
     }
   }
 
-  /** Waits until GET /health/ready answers `status`; returns that answer. */
+  /**
+   * Waits until GET /health/ready answers `status` (and, when given, a body `until` accepts);
+   * returns that answer.
+   */
   async waitForReady<T = ReadyBody>(
     status: 200 | 503,
     timeoutMs = 120_000,
+    until: (body: T) => boolean = () => true,
   ): Promise<HttpAnswer<T>> {
     let answer: HttpAnswer<T> | undefined;
     await this.waitFor(
       async () => {
         answer = await this.get<T>('/health/ready').catch(() => undefined);
-        return answer?.status === status;
+        return answer?.status === status && until(answer.body);
       },
       timeoutMs,
       `/health/ready to answer ${status}`,
