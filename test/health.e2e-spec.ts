@@ -1,26 +1,16 @@
 import { rmSync } from 'node:fs';
 import { freePort } from './support/free-port.js';
-import { testBrokers, uniqueTopic } from './support/kafka.js';
+import { testBrokers } from './support/kafka.js';
 import { LocalBroker } from './support/local-broker.js';
+import { isolatedEnv } from './support/poller-app.js';
 import { PollerProcess, type ReadyBody } from './support/poller-process.js';
 import { startTestSimulator, type TestSimulator } from './support/simulator.js';
 
 const TOKEN = 'dev-token';
 
-/** Topics and an operation of their own: pollers of one operation fence each other. */
-function operationEnv(name: string): Record<string, string> {
-  const id = uniqueTopic(name);
-  return {
-    WOLKVOX_SERVER: id.replace(/[^A-Za-z0-9-]/g, '-'),
-    EMAIL_SENT_TOPIC: `${id}.events`,
-    EMAIL_DEAD_LETTER_TOPIC: `${id}.dlq`,
-    POLLER_PROGRESS_TOPIC: `${id}.progress`,
-  };
-}
-
 function pollerEnv(simulator: TestSimulator, brokers: string, token: string, name: string) {
   return {
-    ...operationEnv(name),
+    ...isolatedEnv(name),
     WOLKVOX_TOKEN: token,
     WOLKVOX_BASE_URL: simulator.url,
     KAFKA_BROKERS: brokers,
