@@ -1,8 +1,12 @@
 import { parseQueryTime, wallTimeOf } from '@app/contracts';
 import type { Kafka } from 'kafkajs';
-import { expectExactlyOnce, expectedKeys } from './support/ground-truth.js';
 import { testKafka } from './support/kafka.js';
-import { isolatedEnv, readEvents, startTestPoller, type TestPoller } from './support/poller-app.js';
+import {
+  expectEventsExactlyOnce,
+  isolatedEnv,
+  startTestPoller,
+  type TestPoller,
+} from './support/poller-app.js';
 import { cdr9Record, startTestSimulator, type TestSimulator } from './support/simulator.js';
 
 const ZONE = 'America/Bogota';
@@ -60,14 +64,7 @@ describe('restart', () => {
     poller = await startTestPoller(settings);
     await poller.caughtUp();
 
-    const truth = await simulator.control.truth();
-    const expected = expectedKeys(env.WOLKVOX_SERVER, truth);
-    const events = await readEvents(kafka, env.EMAIL_SENT_TOPIC);
-    expectExactlyOnce(
-      expected.events,
-      events.map((e) => e.id),
-      502,
-    );
+    await expectEventsExactlyOnce(kafka, simulator, env, 502);
 
     // The second run started from the checkpoint, not from POLL_START_AT.
     const secondRun = (await simulator.control.calls()).slice(firstRunCalls);

@@ -11,7 +11,9 @@ import { AppModule } from '../../apps/poller/src/app.module.js';
 import { loadConfig, type PollerConfig } from '../../apps/poller/src/config/poller-config.js';
 import { readTopicToEnd } from '../../apps/poller/src/kafka/topic-reader.js';
 import { PollerStatus } from '../../apps/poller/src/poller/poller-status.js';
+import { expectExactlyOnce, expectedKeys } from './ground-truth.js';
 import { testBrokers, uniqueTopic } from './kafka.js';
+import type { TestSimulator } from './simulator.js';
 
 /** A poller running in this process (Nest app and HTTP port), for tests that need no process kill. */
 export interface TestPoller {
@@ -110,4 +112,23 @@ export async function readDeadLetters(
       throw new Error(`undecodable dead letter at offset ${message.offset}: ${decoded.error}`);
     return { key: message.key!.toString(), letter: decoded.deadLetter };
   });
+}
+
+/**
+ * Asserts that the events topic of `env` holds every valid email of the simulator's ground truth
+ * exactly once, `count` of them.
+ */
+export async function expectEventsExactlyOnce(
+  kafka: Kafka,
+  simulator: TestSimulator,
+  env: Record<string, string>,
+  count: number,
+): Promise<void> {
+  const expected = expectedKeys(env.WOLKVOX_SERVER, await simulator.control.truth());
+  const events = await readEvents(kafka, env.EMAIL_SENT_TOPIC);
+  expectExactlyOnce(
+    expected.events,
+    events.map((e) => e.id),
+    count,
+  );
 }
