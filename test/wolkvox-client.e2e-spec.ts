@@ -78,14 +78,18 @@ describe('WolkvoxClient against the simulator', () => {
   });
 
   it('reads a window, dates in local time, whichever order and code style the API uses', async () => {
-    for (const order of ['sorted', 'shuffled'] as const) {
+    for (const order of ['oldest', 'newest', 'shuffled'] as const) {
       const { simulator, make } = await setup({ order, codeStyle: 'mixed' });
       const sent = await seed(simulator, 40);
       const client = make();
       for (let i = 0; i < 4; i++) {
         const outcome = records(await client.fetchWindow(window));
         expect(outcome.records.map((r) => r.record)).toEqual(
-          order === 'sorted' ? sent : expect.arrayContaining(sent),
+          order === 'oldest'
+            ? sent
+            : order === 'newest'
+              ? [...sent].reverse()
+              : expect.arrayContaining(sent),
         );
         expect(outcome).toMatchObject({ returned: 40, possiblyTruncated: false, invalid: [] });
         expect(outcome.records[0].wall).toBe(parseWallTime(outcome.records[0].record.date));

@@ -87,23 +87,63 @@ describe('the Wolkvox simulator', () => {
     expect(answer.body).toContain('"date":"2026-03-01 10:00:05"');
   });
 
-  it('cuts at the truncation limit without saying so, keeping the earliest, sorted or shuffled', async () => {
-    const simulator = await start({ truncationLimit: 30, order: 'sorted' });
+  it('cuts at the truncation limit without saying so, keeping the first in the order it plays', async () => {
+    const simulator = await start({ truncationLimit: 30, order: 'oldest' });
     // Appended latest first: the cut must follow the date, not the order of arrival.
     const items = Array.from({ length: 50 }, (_, n) => ({
       record: cdr9Record(hour + 49 - n, 49 - n),
     }));
     await simulator.control.append(items);
-    const earliest = Array.from({ length: 30 }, (_, n) => cdr9Record(hour + n, n));
-    const sorted = (await call(simulator, hourQuery)).json();
-    expect(sorted.msg).toBe('30 records were found');
-    expect(sorted.data).toEqual(earliest);
+    const all = Array.from({ length: 50 }, (_, n) => cdr9Record(hour + n, n));
+    const oldest = (await call(simulator, hourQuery)).json();
+    expect(oldest.msg).toBe('30 records were found');
+    expect(oldest.data).toEqual(all.slice(0, 30));
+
+    await simulator.control.settings({ order: 'newest' });
+    expect((await call(simulator, hourQuery)).json().data).toEqual(all.slice(20).reverse());
 
     await simulator.control.settings({ order: 'shuffled' });
     const shuffled = (await call(simulator, hourQuery)).json().data as unknown[];
-    expect(shuffled).not.toEqual(earliest);
-    expect(shuffled).toEqual(expect.arrayContaining(earliest));
     expect(shuffled).toHaveLength(30);
+    expect(all).toEqual(expect.arrayContaining(shuffled));
+    // Any 30 of the 50: not the oldest nor the newest 30 in date order.
+    expect(shuffled).not.toEqual(all.slice(0, 30));
+    expect(shuffled).not.toEqual(all.slice(20).reverse());
+  });
+
+  it('reads date_ini and date_end as each bounds mode says', async () => {
+    const simulator = await start({ order: 'oldest' });
+    await simulator.control.append([0, 1, 2, 3].map((n) => ({ record: cdr9Record(hour + n, n) })));
+    const query = { api: 'cdr_9', date_ini: '20260301100001', date_end: '20260301100002' };
+    const dates = async (): Promise<string[]> => {
+      const answer = await call(simulator, query);
+      if (answer.status === 404) return [];
+      return (answer.json().data as Array<{ date: string }>).map((r) => r.date.slice(-2));
+    };
+    const seen: Record<string, string[]> = {};
+    for (const bounds of ['inclusive', 'end-exclusive', 'start-exclusive', 'exclusive'] as const) {
+      await simulator.control.settings({ bounds });
+      seen[bounds] = await dates();
+    }
+    expect(seen).toEqual({
+      inclusive: ['01', '02'],
+      'end-exclusive': ['01'],
+      'start-exclusive': ['02'],
+      exclusive: [],
+    });
+  });
+
+  it('holds the slot of a call the client gave up on, as a server still running it would', async () => {
+    const simulator = await start({ maxConcurrency: 1, abandonedHoldMs: 1500 });
+    await simulator.control.faults({ queue: ['reset'] });
+    await expect(call(simulator, hourQuery)).rejects.toThrow();
+    const refused = await call(simulator, hourQuery);
+    expect([refused.status, refused.json().msg]).toEqual([
+      403,
+      'EXCEEDS THE LIMIT OF SIMULTANEOUS REQUESTS PER TOKEN (1)',
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 1600));
+    expect((await call(simulator, hourQuery)).status).toBe(404);
   });
 
   it('counts every call against the daily quota, the refused ones too', async () => {

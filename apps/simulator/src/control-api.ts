@@ -1,7 +1,7 @@
 import { parseWallTime } from '@app/contracts';
 import { z } from 'zod';
 import { FAULT_KINDS } from './fault-plan.js';
-import { storedRecord, type StoredRecord } from './record-store.js';
+import { BOUNDS_MODES, RECORD_ORDERS, storedRecord, type StoredRecord } from './record-store.js';
 import type { ZoneClock } from './zone-clock.js';
 
 /** Bodies of the control API, checked before anything changes. */
@@ -40,10 +40,12 @@ export const FaultsBody = z
 
 export const SettingsBody = z
   .object({
-    order: z.enum(['sorted', 'shuffled']),
+    order: z.enum(RECORD_ORDERS),
+    bounds: z.enum(BOUNDS_MODES),
     codeStyle: z.enum(['number', 'string', 'mixed']),
     truncationLimit: z.number().int().min(1),
     maxConcurrency: z.number().int().min(1),
+    abandonedHoldMs: ms,
     dailyQuota: z.number().int().min(0).nullable(),
   })
   .partial()

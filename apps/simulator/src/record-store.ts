@@ -22,13 +22,41 @@ export interface TruthEntry {
   valid: boolean;
 }
 
+/**
+ * How the API reads `date_ini` and `date_end` (the vendor does not say): both inclusive, or one
+ * or both exclusive. The simulator can play each reading.
+ */
+export type BoundsMode = 'inclusive' | 'end-exclusive' | 'start-exclusive' | 'exclusive';
+export const BOUNDS_MODES = ['inclusive', 'end-exclusive', 'start-exclusive', 'exclusive'] as const;
+
+/**
+ * The order of a response's records, and so which records a cut keeps (the first `limit` in
+ * that order): the oldest, the newest, or any. The vendor documents neither.
+ */
+export type RecordOrder = 'oldest' | 'newest' | 'shuffled';
+export const RECORD_ORDERS = ['oldest', 'newest', 'shuffled'] as const;
+
 export interface WindowQuery {
+  /** The seconds the API's reading of the bounds covers (see `coveredSeconds`). */
   from: WallSeconds;
   to: WallSeconds;
   /** Only records visible at this instant (ms). */
   nowMs: number;
-  /** At most this many, the earliest `wall` first, like `ORDER BY date LIMIT n`. */
+  /** At most this many: the first ones in `order` (`ORDER BY date [DESC|RAND()] LIMIT n`). */
   limit: number;
+  order: RecordOrder;
+  /** Draws the shuffle of `order: 'shuffled'` (uniform in [0, 1)). */
+  random?: () => number;
+}
+
+/** The seconds a query of `date_ini..date_end` covers under a reading of the bounds. */
+export function coveredSeconds(
+  window: { from: WallSeconds; to: WallSeconds },
+  bounds: BoundsMode,
+): { from: WallSeconds; to: WallSeconds } {
+  const startOpen = bounds === 'start-exclusive' || bounds === 'exclusive';
+  const endOpen = bounds === 'end-exclusive' || bounds === 'exclusive';
+  return { from: window.from + (startOpen ? 1 : 0), to: window.to - (endOpen ? 1 : 0) };
 }
 
 export function storedRecord(
@@ -81,15 +109,22 @@ export class RecordStore {
     return this.#ordered();
   }
 
-  /** The visible records with `from <= wall <= to`, the first `limit` of them by `wall`. */
+  /**
+   * The visible records with `from <= wall <= to`, in `order`, cut to the first `limit`:
+   * oldest first (same-second records in insertion order), newest first, or a uniform random
+   * choice of `limit` in random order.
+   */
   query(query: WindowQuery): StoredRecord[] {
     const records = this.#ordered();
     const found: StoredRecord[] = [];
+    const bounded = query.order === 'oldest';
     for (let i = lowerBound(records, query.from); i < records.length; i++) {
       const record = records[i];
-      if (record.wall > query.to || found.length >= query.limit) break;
+      if (record.wall > query.to || (bounded && found.length >= query.limit)) break;
       if (record.visibleAt <= query.nowMs) found.push(record);
     }
+    if (query.order === 'newest') return found.reverse().slice(0, query.limit);
+    if (query.order === 'shuffled') return sample(found, query.limit, query.random ?? Math.random);
     return found;
   }
 
@@ -101,6 +136,17 @@ export class RecordStore {
     }
     return this.#records;
   }
+}
+
+/** `limit` of `items` chosen uniformly, in random order (a partial Fisher-Yates, in place). */
+function sample<T>(items: T[], limit: number, random: () => number): T[] {
+  const n = Math.min(limit, items.length);
+  for (let i = 0; i < n; i++) {
+    const j = i + Math.floor(random() * (items.length - i));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  items.length = n;
+  return items;
 }
 
 /** Index of the first record with `wall >= from`. */

@@ -16,13 +16,14 @@ import {
 import type { CallLogEntry } from './call-log.js';
 import { sendEnvelope, sendMalformed, sendProxyPage } from './envelope-writer.js';
 import { waitUnlessClosed } from './response-stream.js';
+import { coveredSeconds } from './record-store.js';
 import { SimulatorState } from './simulator-state.js';
 
 /**
  * One call to `reports_manager.php`, answered the way Wolkvox does, in this order: the token,
  * the daily quota (every call with the token counts), the concurrency limit, the injected
- * fault, the parameters, then the window: the first `truncationLimit` visible records by date,
- * served sorted or shuffled.
+ * fault, the parameters, then the window as the configured reading of its bounds covers it: the
+ * first `truncationLimit` visible records in the configured order (oldest, newest or shuffled).
  */
 @Injectable()
 export class ReportsManagerService {
@@ -56,7 +57,12 @@ export class ReportsManagerService {
 
     sim.inFlight += 1;
     entry.concurrency = sim.inFlight;
-    res.once('close', () => (sim.inFlight -= 1));
+    res.once('close', () => {
+      // A call the client gave up on may still run on the server and hold its slot.
+      const hold = res.writableFinished ? 0 : sim.settings.abandonedHoldMs;
+      if (hold === 0) sim.inFlight -= 1;
+      else setTimeout(() => (sim.inFlight -= 1), hold).unref();
+    });
     const withinQuota = sim.quota.spend();
     entry.quotaUsed = sim.quota.used;
     if (!withinQuota) return void (await this.#send(res, entry, QUOTA_EXCEEDED));
@@ -93,13 +99,18 @@ export class ReportsManagerService {
 
     const window = readWindow(params);
     if ('status' in window) return void (await this.#send(res, entry, window));
-    const records = sim.store.query({
-      ...window,
-      nowMs: sim.clock.nowMs(),
-      limit: sim.settings.truncationLimit,
-    });
+    const covered = coveredSeconds(window, sim.settings.bounds);
+    const records =
+      covered.from > covered.to
+        ? []
+        : sim.store.query({
+            ...covered,
+            nowMs: sim.clock.nowMs(),
+            limit: sim.settings.truncationLimit,
+            order: sim.settings.order,
+            random: () => sim.responseRandom.next(),
+          });
     if (records.length === 0) return void (await this.#send(res, entry, EMPTY_WINDOW));
-    if (sim.settings.order === 'shuffled') sim.responseRandom.shuffle(records);
     entry.returned = records.length;
     this.#mark(entry, 200, 'data');
     await sendEnvelope(

@@ -10,7 +10,8 @@ describe('optionsFromEnv', () => {
       port: 8089,
       token: 'dev-token',
       timeZone: 'America/Bogota',
-      order: 'shuffled',
+      order: 'oldest',
+      bounds: 'inclusive',
       truncationLimit: 60_000,
       maxConcurrency: 2,
       dailyQuota: undefined,
@@ -31,6 +32,7 @@ describe('optionsFromEnv', () => {
         SIM_ERROR_RATE: '0.1',
         SIM_TIMEOUT_RATE: '0.05',
         SIM_ORDER: 'sorted',
+        SIM_BOUNDS: 'end-exclusive',
       },
       now,
     );
@@ -40,7 +42,8 @@ describe('optionsFromEnv', () => {
     ]);
     expect(options).toMatchObject({
       dailyQuota: 1000,
-      order: 'sorted',
+      order: 'oldest',
+      bounds: 'end-exclusive',
       faults: { serverErrorRate: 0.1, hangRate: 0.05 },
     });
   });

@@ -1,6 +1,7 @@
 import { isValidTimeZone, parseWallTime, wallTimeOf } from '@app/contracts';
 import { z } from 'zod';
 import type { Burst } from './data-generator.js';
+import { BOUNDS_MODES, RECORD_ORDERS } from './record-store.js';
 import { GENERATION_DEFAULTS, type SimulatorOptionsInput } from './simulator-options.js';
 
 const rate = z.coerce.number().min(0).max(1);
@@ -43,11 +44,17 @@ const EnvSchema = z.object({
     .string()
     .refine(isValidTimeZone, 'must be an IANA time zone such as America/Bogota')
     .default('America/Bogota'),
-  SIM_ORDER: z.enum(['sorted', 'shuffled']).default('shuffled'),
+  // `sorted` is the former name of `oldest`.
+  SIM_ORDER: z
+    .enum([...RECORD_ORDERS, 'sorted'])
+    .transform((order) => (order === 'sorted' ? 'oldest' : order))
+    .default('oldest'),
+  SIM_BOUNDS: z.enum(BOUNDS_MODES).default('inclusive'),
   SIM_CODE_STYLE: z.enum(['number', 'string', 'mixed']).default('mixed'),
   SIM_TRUNCATION_LIMIT: z.coerce.number().int().min(1).default(60_000),
   SIM_DAILY_QUOTA: count.optional(),
   SIM_MAX_CONCURRENCY: z.coerce.number().int().min(1).default(2),
+  SIM_ABANDONED_HOLD_MS: count.default(0),
   SIM_DATA_FROM: wallTime.optional(),
   SIM_DATA_TO: wallTime.optional(),
   SIM_EMAILS_PER_HOUR: z.coerce.number().min(0).default(GENERATION_DEFAULTS.emailsPerHour),
@@ -93,10 +100,12 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv, now = new Date()): Simula
     seed: e.SIM_SEED,
     timeZone: e.SIM_TIMEZONE,
     order: e.SIM_ORDER,
+    bounds: e.SIM_BOUNDS,
     codeStyle: e.SIM_CODE_STYLE,
     truncationLimit: e.SIM_TRUNCATION_LIMIT,
     dailyQuota: e.SIM_DAILY_QUOTA,
     maxConcurrency: e.SIM_MAX_CONCURRENCY,
+    abandonedHoldMs: e.SIM_ABANDONED_HOLD_MS,
     generation: generate
       ? {
           from,

@@ -2,8 +2,9 @@ import { isValidTimeZone } from '@app/contracts';
 import type { CodeStyle } from './api-rules.js';
 import type { GenerationSettings } from './data-generator.js';
 import { NO_FAULTS, type FaultSettings } from './fault-plan.js';
+import type { BoundsMode, RecordOrder } from './record-store.js';
 
-export type RecordOrder = 'sorted' | 'shuffled';
+export type { BoundsMode, RecordOrder } from './record-store.js';
 
 /** Everything a simulator run is started with. */
 export interface SimulatorOptions {
@@ -14,14 +15,21 @@ export interface SimulatorOptions {
   /** Seeds the data, the faults, the shuffles and the `code` style of a run. */
   seed: string;
   timeZone: string;
-  /** The order of records in a response (the real API documents none). */
+  /** The order of records in a response, and so what a cut keeps (the real API documents none). */
   order: RecordOrder;
+  /** How `date_ini` and `date_end` are read: inclusive or exclusive (the real API does not say). */
+  bounds: BoundsMode;
   codeStyle: CodeStyle;
-  /** Records per response, the earliest first; more are dropped without a word. */
+  /** Records per response, the first ones in `order`; more are dropped without a word. */
   truncationLimit: number;
   /** Calls per local day; undefined for no limit. */
   dailyQuota: number | undefined;
   maxConcurrency: number;
+  /**
+   * How long a call the client gave up on (timeout, reset, closed) still counts against
+   * `maxConcurrency`, as if the server ran it on: 0 frees its slot at once.
+   */
+  abandonedHoldMs: number;
   /** The seeded data set; undefined starts with an empty store. */
   generation: GenerationSettings | undefined;
   faults: FaultSettings;
@@ -56,11 +64,13 @@ export function resolveOptions(input: SimulatorOptionsInput = {}): SimulatorOpti
     token: input.token ?? 'dev-token',
     seed: input.seed ?? '1',
     timeZone: input.timeZone ?? 'America/Bogota',
-    order: input.order ?? 'shuffled',
+    order: input.order ?? 'oldest',
+    bounds: input.bounds ?? 'inclusive',
     codeStyle: input.codeStyle ?? 'mixed',
     truncationLimit: input.truncationLimit ?? 60_000,
     dailyQuota: input.dailyQuota,
     maxConcurrency: input.maxConcurrency ?? 2,
+    abandonedHoldMs: input.abandonedHoldMs ?? 0,
     generation: input.generation ? { ...GENERATION_DEFAULTS, ...input.generation } : undefined,
     faults: { ...NO_FAULTS, ...input.faults, queue: [...(input.faults?.queue ?? [])] },
     livePerSecond: input.livePerSecond ?? 0,

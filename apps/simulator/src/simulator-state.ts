@@ -6,15 +6,17 @@ import { LiveTraffic } from './live-traffic.js';
 import { Random } from './prng.js';
 import { RecordStore, type StoredRecord } from './record-store.js';
 import type { CodeStyle } from './api-rules.js';
-import type { RecordOrder, SimulatorOptions } from './simulator-options.js';
+import type { BoundsMode, RecordOrder, SimulatorOptions } from './simulator-options.js';
 import { ZoneClock } from './zone-clock.js';
 
 /** Settings a run can change while it serves (POST /control/settings). */
 export interface RuntimeSettings {
   order: RecordOrder;
+  bounds: BoundsMode;
   codeStyle: CodeStyle;
   truncationLimit: number;
   maxConcurrency: number;
+  abandonedHoldMs: number;
   /** null: no limit. */
   dailyQuota: number | null;
 }
@@ -96,9 +98,11 @@ export class SimulatorState {
     const o = this.options;
     return {
       order: o.order,
+      bounds: o.bounds,
       codeStyle: o.codeStyle,
       truncationLimit: o.truncationLimit,
       maxConcurrency: o.maxConcurrency,
+      abandonedHoldMs: o.abandonedHoldMs,
       dailyQuota: o.dailyQuota ?? null,
     };
   }

@@ -1,5 +1,5 @@
 import { formatWallTime, parseWallTime, type WallSeconds } from '@app/contracts';
-import type { Progress } from './progress.js';
+import type { PassState, Progress } from './progress.js';
 
 /**
  * How progress is written to the compacted progress topic, in the same transaction as the events
@@ -47,10 +47,21 @@ interface HeadValue {
   cursor: string;
   settledBefore: string;
   budget?: { day: string; used: number };
+  pass?: PassValue;
   owner?: Owner;
   generation: number;
   chunks: number;
   writtenAt: string;
+}
+
+/** The pass in progress, wall times as text like the positions. */
+interface PassValue {
+  start: string;
+  position: string;
+  end: string;
+  records: number;
+  density?: number;
+  retry?: { from: string; to: string; splits: number; whole?: boolean };
 }
 
 interface ChunkValue {
@@ -122,6 +133,7 @@ export function encodeCheckpoint(
     cursor: formatWallTime(progress.cursor),
     settledBefore: formatWallTime(progress.settledBefore),
     ...(progress.budget ? { budget: progress.budget } : {}),
+    ...(progress.pass ? { pass: encodePass(progress.pass) } : {}),
     ...(owner ? { owner } : {}),
     generation,
     chunks: chunks.length,
@@ -159,7 +171,11 @@ export function decodeCheckpoint(
   if (headText == null) return null;
   const head = parseJson<HeadValue>(headText, 'head');
   if (head.v !== CHECKPOINT_VERSION) {
-    throw new CorruptCheckpointError(`checkpoint version ${head.v} is not ${CHECKPOINT_VERSION}`);
+    throw new CorruptCheckpointError(
+      typeof head.v === 'number' && head.v > CHECKPOINT_VERSION
+        ? `checkpoint version ${head.v} was written by a newer release of the poller (this one reads version ${CHECKPOINT_VERSION})`
+        : `checkpoint version ${String(head.v)} is not ${CHECKPOINT_VERSION}`,
+    );
   }
   const cursor = wall(head.cursor, 'cursor');
   const settledBefore = wall(head.settledBefore, 'settledBefore');
@@ -183,8 +199,15 @@ export function decodeCheckpoint(
   }
   // The lease message may be fresher than the head: the owner renews it between checkpoints.
   const owner = decodeOwner(server, latest);
+  const pass = decodePass(head.pass);
   return {
-    progress: { cursor, settledBefore, seen, ...(head.budget ? { budget: head.budget } : {}) },
+    progress: {
+      cursor,
+      settledBefore,
+      seen,
+      ...(head.budget ? { budget: head.budget } : {}),
+      ...(pass ? { pass } : {}),
+    },
     ...(owner ? { owner } : {}),
     generation: head.generation,
     chunks: head.chunks,
@@ -217,6 +240,60 @@ function ownerIn(text: string, field?: 'owner'): Owner | undefined {
   } catch {
     return undefined;
   }
+}
+
+function encodePass(pass: PassState): PassValue {
+  const { retry, density } = pass;
+  return {
+    start: formatWallTime(pass.start),
+    position: formatWallTime(pass.position),
+    end: formatWallTime(pass.end),
+    records: pass.records,
+    ...(density !== undefined ? { density } : {}),
+    ...(retry
+      ? {
+          retry: {
+            from: formatWallTime(retry.window.from),
+            to: formatWallTime(retry.window.to),
+            splits: retry.splits,
+            ...(retry.whole ? { whole: true } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+/**
+ * The saved pass, or undefined when there is none or it cannot be read: unlike the positions,
+ * it only saves calls, and a new pass is always safe.
+ */
+function decodePass(value: PassValue | undefined): PassState | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const walls = [value.start, value.position, value.end].map((text) =>
+    typeof text === 'string' ? parseWallTime(text) : null,
+  );
+  const [start, position, end] = walls;
+  if (start === null || position === null || end === null) return undefined;
+  if (!isCount(value.records)) return undefined;
+  const pass: PassState = { start, position, end, records: value.records };
+  if (typeof value.density === 'number' && Number.isFinite(value.density) && value.density >= 0)
+    pass.density = value.density;
+  const retry = value.retry;
+  if (retry) {
+    const from = typeof retry.from === 'string' ? parseWallTime(retry.from) : null;
+    const to = typeof retry.to === 'string' ? parseWallTime(retry.to) : null;
+    if (from === null || to === null || !isCount(retry.splits)) return undefined;
+    pass.retry = {
+      window: { from, to },
+      splits: retry.splits,
+      ...(retry.whole ? { whole: true } : {}),
+    };
+  }
+  return pass;
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
 }
 
 function parseJson<T>(text: string, what: string): T {

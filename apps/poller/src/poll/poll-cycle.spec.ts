@@ -27,17 +27,24 @@ import {
   type PublishTransaction,
 } from '../ports/event-publisher.port.js';
 import { PollCycle, type CycleOutcome } from './poll-cycle.js';
-import type { Window } from './window-planner.js';
+import { WOLKVOX_LIMITS, type Window } from './window-planner.js';
 
 const ZONE = 'America/Bogota';
 const t = (s: string): WallSeconds => parseWallTime(s)!;
 
-/** In-memory cdr_9: inclusive windows, a cut at `limit` records (the first by date), visibility times. */
+/**
+ * In-memory cdr_9: windows read as `bounds` says (inclusive by default), a cut at `limit` records
+ * (the first in `order`: the oldest by date by default), visibility times.
+ */
 class FakeSource extends EmailSource {
   rows: Array<{ record: Cdr9Record; visibleAt: WallSeconds }> = [];
   calls: Window[] = [];
   limit = 60_000;
+  bounds: 'inclusive' | 'end-exclusive' | 'start-exclusive' | 'exclusive' = 'inclusive';
+  order: 'oldest' | 'newest' | 'shuffled' = 'oldest';
+  /** Reverses a response after its cut (the cut still keeps the oldest). */
   shuffle = false;
+  private seed = 7;
   /** The next read hands over this many records, fails, and is retried (the client's discard). */
   failAttemptAfter: number | undefined;
   now = () => Number.POSITIVE_INFINITY;
@@ -46,11 +53,22 @@ class FakeSource extends EmailSource {
   async streamWindow(window: Window, sink: RecordSink): Promise<SourceOutcome> {
     this.calls.push(window);
     this.used++;
-    const visible = this.rows
+    const from =
+      window.from + (this.bounds === 'start-exclusive' || this.bounds === 'exclusive' ? 1 : 0);
+    const to = window.to - (this.bounds === 'end-exclusive' || this.bounds === 'exclusive' ? 1 : 0);
+    const matching = this.rows
       .map((r) => ({ ...r, wall: parseWallTime(r.record.date)! }))
-      .filter((r) => r.wall >= window.from && r.wall <= window.to && r.visibleAt <= this.now())
-      .sort((a, b) => a.wall - b.wall)
-      .slice(0, this.limit);
+      .filter((r) => r.wall >= from && r.wall <= to && r.visibleAt <= this.now())
+      .sort((a, b) => a.wall - b.wall);
+    if (this.order === 'newest') matching.reverse();
+    if (this.order === 'shuffled') {
+      for (let i = matching.length - 1; i > 0; i--) {
+        this.seed = (this.seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+        const j = this.seed % (i + 1);
+        [matching[i], matching[j]] = [matching[j], matching[i]];
+      }
+    }
+    const visible = matching.slice(0, this.limit);
     if (this.shuffle) visible.reverse();
     if (this.failAttemptAfter !== undefined) {
       await streamHeld(
@@ -182,7 +200,7 @@ function rig(
     lookbackSeconds,
     settleSeconds: 60,
     unrecordedCallAllowance: 0,
-    limits: { maxSpanSeconds: 31 * 86_400, targetRecords: 45 },
+    limits: { ...WOLKVOX_LIMITS, targetRecords: 45 },
     clock: () => now,
     instanceId,
     leaseMs: 30_000,
@@ -206,6 +224,17 @@ function rig(
   };
 }
 
+/** A record every three hours from 2026-03-01 to 2026-03-08, numbered from `n`; the next number. */
+function pushEveryThreeHours(source: FakeSource, n: number): number {
+  for (let d = 1; d <= 8; d++)
+    for (let h = 0; h < 24; h += 3)
+      source.rows.push({
+        record: email(`2026-03-0${d} ${String(h).padStart(2, '0')}:00:00`, n++),
+        visibleAt: 0,
+      });
+  return n;
+}
+
 function publishedIds(kafka: FakeKafka): string[] {
   return kafka.events.map((m) => {
     const decoded = decodeEmailSent({
@@ -222,13 +251,7 @@ describe('PollCycle', () => {
   it('backfills a range with a burst, splitting cut windows, publishing every record once', async () => {
     const source = new FakeSource();
     source.limit = 60;
-    let n = 0;
-    for (let d = 1; d <= 8; d++)
-      for (let h = 0; h < 24; h += 3)
-        source.rows.push({
-          record: email(`2026-03-0${d} ${String(h).padStart(2, '0')}:00:00`, n++),
-          visibleAt: 0,
-        });
+    let n = pushEveryThreeHours(source, 0);
     for (let s = 0; s < 150; s++)
       source.rows.push({
         record: email(`2026-03-05 10:00:${String(s % 60).padStart(2, '0')}`, n++),
@@ -243,6 +266,79 @@ describe('PollCycle', () => {
     // What the cut responses streamed into their transactions was aborted, never committed.
     expect(publisher.aborted).toBeGreaterThan(0);
     for (const call of source.calls) expect(call.to - call.from).toBeLessThan(31 * 86_400);
+  });
+
+  describe('whatever the API makes of its bounds and order', () => {
+    const readings = ['inclusive', 'end-exclusive', 'start-exclusive', 'exclusive'] as const;
+    const orders = ['oldest', 'newest', 'shuffled'] as const;
+    const cases = readings.flatMap((bounds) => orders.map((order) => ({ bounds, order })));
+
+    it.each(cases)(
+      'publishes every record once, with records on every second: $bounds, $order first',
+      async ({ bounds, order }) => {
+        const source = new FakeSource();
+        source.limit = 60;
+        source.bounds = bounds;
+        source.order = order;
+        let n = pushEveryThreeHours(source, 0);
+        // A record in every second of ten minutes: every window edge and split in there has one.
+        const burst = t('2026-03-05 10:00:00');
+        for (let s = 0; s < 600; s++)
+          source.rows.push({ record: email(formatWallTime(burst + s), n++), visibleAt: 0 });
+        const { kafka, runUntilCaughtUp } = rig(source);
+        const outcomes = await runUntilCaughtUp();
+        const ids = publishedIds(kafka);
+        expect(ids).toHaveLength(n);
+        expect(new Set(ids).size).toBe(n);
+        expect(outcomes.filter((o) => o.kind === 'split').length).toBeGreaterThan(0);
+        for (const call of source.calls) expect(call.to - call.from).toBeLessThan(31 * 86_400);
+      },
+    );
+
+    it('stops reading the second beyond a bound the API has shown inclusive', async () => {
+      const source = new FakeSource();
+      // The first call of the pass asks for 2026-02-28 23:59:59 onwards: a record dated at it
+      // proves date_ini inclusive.
+      source.rows.push({ record: email('2026-02-28 23:59:59', 0), visibleAt: 0 });
+      source.rows.push({ record: email('2026-03-02 10:00:00', 1), visibleAt: 0 });
+      const { runUntilCaughtUp, setNow, cycle } = rig(source);
+      await runUntilCaughtUp();
+      const [first] = source.calls;
+      expect(first.from).toBe(t('2026-02-28 23:59:59'));
+      setNow('2026-03-10T12:30:00-05:00');
+      const outcome = await cycle.run();
+      expect(outcome.kind).toBe('published');
+      const { window } = outcome as Extract<CycleOutcome, { kind: 'published' }>;
+      const last = source.calls[source.calls.length - 1];
+      // date_ini is asked for exactly now; date_end, never proven, still a second beyond.
+      expect(last).toEqual({ from: window.from, to: window.to + 1 });
+    });
+  });
+
+  it('continues a split after a restart instead of finding it again', async () => {
+    const source = new FakeSource();
+    source.limit = 60;
+    let n = 0;
+    const burst = t('2026-03-05 10:00:00');
+    for (let s = 0; s < 400; s++)
+      source.rows.push({ record: email(formatWallTime(burst + s * 3), n++), visibleAt: 0 });
+    const kafka = new FakeKafka();
+    const first = rig(source, kafka);
+    let split: CycleOutcome | undefined;
+    for (let i = 0; i < 20 && !split; i++) {
+      const outcome = await first.cycle.run();
+      if (outcome.kind === 'split') split = outcome;
+    }
+    expect(split?.kind).toBe('split');
+    const retry = (split as Extract<CycleOutcome, { kind: 'split' }>).retry;
+    // Killed right after the split; the next poller's first call is the pending piece.
+    const callsBefore = source.calls.length;
+    const second = rig(source, kafka, '2026-03-10T12:00:05-05:00');
+    await second.runUntilCaughtUp();
+    expect(source.calls[callsBefore]).toEqual({ from: retry.from - 1, to: retry.to + 1 });
+    const ids = publishedIds(kafka);
+    expect(ids).toHaveLength(n);
+    expect(new Set(ids).size).toBe(n);
   });
 
   it('sizes each new window by the density of everything the pass has read so far', async () => {

@@ -4,7 +4,19 @@ import { EmailSource, type SourceOutcome } from '../ports/email-source.port.js';
 import { EventPublisher, FencedError } from '../ports/event-publisher.port.js';
 import type { LeaseBeacon } from '../ports/lease-beacon.port.js';
 import { encodeCheckpoint, type Owner, type StoredCheckpoint } from './checkpoint-codec.js';
-import { advance, initialProgress, type Progress } from './progress.js';
+import {
+  advance,
+  initialProgress,
+  resumablePass,
+  type PassState,
+  type Progress,
+} from './progress.js';
+import {
+  callWindowFor,
+  provenBounds,
+  UNPROVEN_BOUNDS,
+  type InclusiveBounds,
+} from './call-bounds.js';
 import {
   densityOf,
   planWindow,
@@ -107,7 +119,15 @@ export class PollCycle {
    * re-read, and `settledBefore` never move. `records`: valid records its windows held.
    */
   private pass:
-    { start: WallSeconds; position: WallSeconds; end: WallSeconds; records: number } | undefined;
+    | {
+        start: WallSeconds;
+        position: WallSeconds;
+        end: WallSeconds;
+        records: number;
+        /** Continued from a checkpoint: its end is moved to the present by the next cycle. */
+        resumed?: boolean;
+      }
+    | undefined;
   /**
    * A smaller piece of a window that came back cut, and how often this range was cut; or the
    * same window, to be read again held whole (`whole`).
@@ -122,6 +142,8 @@ export class PollCycle {
    */
   private density: number | undefined;
   private fenced: FencedError | undefined;
+  /** What responses have proven of the API's bounds: decides how wide calls are. */
+  private bounds: InclusiveBounds = UNPROVEN_BOUNDS;
   private readonly limits: WindowLimits;
   private readonly clock: () => Date;
   private readonly instanceId: string;
@@ -237,8 +259,21 @@ export class PollCycle {
     const budget = this.checkpoint.progress.budget;
     if (budget)
       this.source.restoreBudget(budget.day, budget.used + this.settings.unrecordedCallAllowance);
-    this.pass = undefined;
-    this.retry = undefined;
+    // A pass cut short in the middle of a split continues with its pending piece (its end
+    // moves up to the present at the next cycle); any other starts anew from the settled
+    // position, re-reading the look-back as a restart should. Either way windows are sized by
+    // the density learnt before the restart.
+    const saved = this.checkpoint.progress.pass;
+    const resumed = resumablePass(this.checkpoint.progress);
+    this.pass = resumed && {
+      start: resumed.start,
+      position: resumed.position,
+      end: resumed.end,
+      records: resumed.records,
+      resumed: true,
+    };
+    this.retry = resumed?.retry;
+    if (saved?.density !== undefined) this.density = saved.density;
     return this.checkpoint.progress;
   }
 
@@ -271,6 +306,8 @@ export class PollCycle {
       end: present,
       records: 0,
     };
+    if (this.pass.resumed)
+      this.pass = { ...this.pass, end: Math.max(this.pass.end, present), resumed: false };
     const window =
       this.retry?.window ??
       planWindow(this.pass.position, this.pass.end, this.density, this.limits);
@@ -293,14 +330,17 @@ export class PollCycle {
       mode: this.retry?.whole ? 'whole' : 'stream',
     });
     let outcome: SourceOutcome;
+    // A second more on each side the API has not proven inclusive (call-bounds.ts).
+    const call = callWindowFor(window, this.bounds);
     try {
-      outcome = await this.source.streamWindow(window, writer, signal);
+      outcome = await this.source.streamWindow(call, writer, signal);
     } catch (error) {
       // The sink's own failure (Kafka), or the caller aborting: nothing of the window commits.
       await writer.abort();
       if (signal?.aborted) throw error;
       return this.publishFailed(window, error);
     }
+    this.bounds = provenBounds(call, writer.recordWalls, this.bounds);
     if (outcome.kind !== 'records') {
       await writer.abort();
       if (outcome.kind === 'timed-out')
@@ -321,12 +361,17 @@ export class PollCycle {
     // of them: read the window again, held whole this time.
     if (writer.mixed) {
       await writer.abort();
-      await this.heartbeat();
       this.retry = { window, splits: this.retry?.splits ?? 0, whole: true };
+      await this.heartbeat();
       return { kind: 'read-whole', window };
     }
 
-    // 6. Commit what was sent with the next checkpoint, in the same transaction.
+    // 6. Commit what was sent with the next checkpoint, in the same transaction; the pass moves
+    // on past the window, and the checkpoint says so.
+    const pass = { ...this.pass, resumed: false };
+    pass.position = window.to + 1;
+    pass.records += writer.tally.valid;
+    const density = densityOf({ from: pass.start, to: window.to }, pass.records);
     let written: StoredCheckpoint | undefined;
     try {
       await writer.commit((published) => {
@@ -335,7 +380,7 @@ export class PollCycle {
           { window, readAt, published },
           this.settings.lookbackSeconds,
         );
-        const checkpoint = this.encodeNext(next);
+        const checkpoint = this.encodeNext(next, undefined, { ...pass, density });
         written = checkpoint.stored;
         return checkpoint.messages;
       });
@@ -347,10 +392,9 @@ export class PollCycle {
 
     // 7. Record the outcome (a window read whole is mapped at the commit: count after it).
     const tally = writer.tally;
-    const pass = this.pass;
-    this.pass = { ...pass, position: window.to + 1, records: pass.records + tally.valid };
+    this.pass = pass;
     this.retry = undefined;
-    this.density = densityOf({ from: pass.start, to: window.to }, this.pass.records);
+    this.density = density;
     return {
       kind: 'published',
       window,
@@ -384,10 +428,10 @@ export class PollCycle {
     reason: 'truncated' | 'timed-out',
     outcome: SourceOutcome,
   ): Promise<CycleOutcome> {
-    await this.heartbeat();
     if (decision.kind === 'indivisible') {
       // Only a timeout can reach here (a cut single second is published as is): the second
       // cannot be read within the API's limit; try again later without moving.
+      await this.heartbeat();
       return {
         kind: 'source-failed',
         window,
@@ -395,6 +439,8 @@ export class PollCycle {
       };
     }
     this.retry = { window: decision.window, splits: (this.retry?.splits ?? 0) + 1 };
+    // The checkpoint keeps the piece: a restart reads it next instead of finding it again.
+    await this.heartbeat();
     return { kind: 'split', window, retry: decision.window, reason };
   }
 
@@ -415,10 +461,16 @@ export class PollCycle {
   private encodeNext(
     next: Progress,
     owner: Owner = { id: this.instanceId, heartbeatAt: this.clock().toISOString() },
+    pass: PassState | undefined = this.passState(),
   ): ReturnType<typeof encodeCheckpoint> {
     const stored = this.checkpoint!;
     const budget = this.source.budget();
-    const withBudget: Progress = { ...next, budget: { day: budget.day, used: budget.used } };
+    const { pass: _stale, ...positions } = next;
+    const withBudget: Progress = {
+      ...positions,
+      budget: { day: budget.day, used: budget.used },
+      ...(pass ? { pass } : {}),
+    };
     return encodeCheckpoint(
       this.settings.operation.server,
       withBudget,
@@ -427,6 +479,17 @@ export class PollCycle {
       this.clock(),
       owner,
     );
+  }
+
+  /** The pass in progress as the checkpoint keeps it; none between passes. */
+  private passState(): PassState | undefined {
+    if (!this.pass) return undefined;
+    const { resumed: _resumed, ...pass } = this.pass;
+    return {
+      ...pass,
+      ...(this.density !== undefined ? { density: this.density } : {}),
+      ...(this.retry ? { retry: this.retry } : {}),
+    };
   }
 
   private publishFailed(window: Window, error: unknown): CycleOutcome {

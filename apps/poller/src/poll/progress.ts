@@ -20,6 +20,49 @@ export interface Progress {
   seen: SeenKeys;
   /** Requests spent on the operation's local day `day` (the API budget is per local day). */
   budget?: { day: string; used: number };
+  /** The pass in progress when this was written: a restart continues it (see PassState). */
+  pass?: PassState;
+}
+
+/**
+ * Where the pass in progress stands. A pass reads from `start` (the settled position when it
+ * began) to `end` (the present then), window after window. Kept in the checkpoint so that a
+ * poller restarted after a cut (a crash loop, an OOM kill, a deploy) reads the piece it was
+ * about to read, sized by the density it had learnt, instead of a 31-day window that the API
+ * cuts again and again until the same split is found.
+ */
+export interface PassState {
+  start: WallSeconds;
+  /** The next window of the pass starts here. */
+  position: WallSeconds;
+  end: WallSeconds;
+  /** Valid records its windows held. */
+  records: number;
+  /** Records per second that windows are sized by (the pass's, or the last pass's). */
+  density?: number;
+  /**
+   * The smaller piece of a window that came back cut or timed out, to read next, and how often
+   * its range was cut; `whole`: the same window, to be read again held whole.
+   */
+  retry?: { window: Window; splits: number; whole?: boolean };
+}
+
+/**
+ * The saved pass when a restart should continue it: it was in the middle of a split (a piece
+ * to read next), its position lies between what is settled and the cursor, and the piece starts
+ * there. Anything else starts a new pass, which is always safe (it only reads again).
+ */
+export function resumablePass(progress: Progress): PassState | undefined {
+  const pass = progress.pass;
+  if (!pass?.retry) return undefined;
+  const ordered =
+    pass.start <= pass.position &&
+    pass.position <= progress.cursor &&
+    pass.position >= progress.settledBefore &&
+    pass.records >= 0;
+  const retryFits =
+    pass.retry.window.from === pass.position && pass.retry.window.to >= pass.retry.window.from;
+  return ordered && retryFits ? pass : undefined;
 }
 
 /** Idempotency keys published, with the wall second of their record's `date`. */

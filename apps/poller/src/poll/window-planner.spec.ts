@@ -1,5 +1,6 @@
 import { parseWallTime } from '@app/contracts';
 import {
+  arrivalOrder,
   densityOf,
   planWindow,
   splitTimedOut,
@@ -11,10 +12,10 @@ const t = (s: string): number => parseWallTime(s)!;
 const DAY = 86_400;
 
 describe('planWindow', () => {
-  it('spans at most 31 days, inclusive of both ends', () => {
+  it('spans two seconds less than 31 days, so that its call spans 31 days at most', () => {
     const w = planWindow(t('2026-01-01 00:00:00'), t('2026-12-31 00:00:00'), undefined)!;
-    expect(w.to - w.from + 1).toBe(31 * DAY);
-    expect(w.to).toBe(t('2026-01-31 23:59:59'));
+    expect(w.to - w.from + 1).toBe(31 * DAY - 2);
+    expect(w.to).toBe(t('2026-01-31 23:59:57'));
   });
 
   it('stops at the end of the pass', () => {
@@ -37,7 +38,7 @@ describe('planWindow', () => {
   it('learns density from each window read, empty ones included', () => {
     expect(densityOf({ from: 0, to: 99 }, 50)).toBe(0.5);
     expect(densityOf({ from: 0, to: 99 }, 0)).toBe(0);
-    expect(planWindow(0, 100 * DAY, 0)!.to).toBe(31 * DAY - 1);
+    expect(planWindow(0, 100 * DAY, 0)!.to).toBe(31 * DAY - 3);
   });
 });
 
@@ -69,9 +70,50 @@ describe('splitTruncated', () => {
     });
   });
 
+  it('ignores the seconds the call read beside the window', () => {
+    const walls = [...new Array(50).fill(-1), ...Array.from({ length: 50 }, (_, i) => i * 10)];
+    expect(splitTruncated(window, [...walls, 1000, 1000], 0)).toEqual({
+      kind: 'retry',
+      window: { from: 0, to: 449 },
+    });
+    // Cut by those seconds alone: nothing to learn from, the window is halved.
+    expect(splitTruncated(window, new Array(10).fill(1000), 0)).toEqual({
+      kind: 'retry',
+      window: { from: 0, to: 499 },
+    });
+  });
+
+  it('reads the first half of the unknown span when the cut kept the newest records', () => {
+    // The 100 records returned lie in 900..999, newest first: nothing is known of 0..899.
+    const newest = Array.from({ length: 100 }, (_, i) => 999 - i);
+    expect(splitTruncated(window, newest, 0)).toEqual({
+      kind: 'retry',
+      window: { from: 0, to: 450 },
+    });
+  });
+
+  it('halves the records when the cut kept any of them', () => {
+    const spread = [500, 10, 990, 250, 750, 0, 600, 400, 100, 900];
+    expect(splitTruncated(window, spread, 0)).toEqual({
+      kind: 'retry',
+      window: { from: 0, to: 499 },
+    });
+  });
+
   it('cannot split a single second', () => {
     expect(splitTruncated({ from: 5, to: 5 }, [5, 5], 0)).toEqual({ kind: 'indivisible' });
     expect(splitTimedOut({ from: 5, to: 5 })).toEqual({ kind: 'indivisible' });
+  });
+
+  it('tells the order a response came in, a few records out of place aside', () => {
+    const ascending = Array.from({ length: 1000 }, (_, i) => Math.floor(i / 3));
+    expect(arrivalOrder(ascending)).toBe('oldest-first');
+    expect(arrivalOrder([...ascending].reverse())).toBe('newest-first');
+    const oneLate = [...ascending];
+    oneLate[500] = 3;
+    expect(arrivalOrder(oneLate)).toBe('oldest-first');
+    expect(arrivalOrder([5, 1, 9, 2, 8, 3])).toBe('mixed');
+    expect(arrivalOrder([7, 7, 7])).toBe('oldest-first');
   });
 
   it('halves a window that timed out', () => {

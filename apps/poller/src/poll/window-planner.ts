@@ -4,7 +4,9 @@ import type { WallSeconds } from '@app/contracts';
  * Window planning: pure decisions about which `date_ini..date_end` to ask Wolkvox for next.
  *
  * A window is inclusive at both ends and made of whole wall seconds, so it can never cut a
- * second in two; the window after [from, to] starts at to + 1.
+ * second in two; the window after [from, to] starts at to + 1. It is the span the poller
+ * publishes from; the call that reads it may ask for a second more on each side (call-bounds.ts),
+ * because Wolkvox does not say whether `date_ini` and `date_end` are inclusive.
  */
 export interface Window {
   from: WallSeconds;
@@ -18,9 +20,19 @@ export interface WindowLimits {
   targetRecords: number;
 }
 
-/** Windows aim at three quarters of the API's cut: room for the density to be misjudged. */
+/** The API refuses more than 31 days between `date_ini` and `date_end`. */
+export const MAX_CALL_SPAN_SECONDS = 31 * 86_400;
+
+/**
+ * Windows aim at three quarters of the API's cut: room for the density to be misjudged. They
+ * span two seconds less than 31 days, so that the call, one second wider on each side, still
+ * spans 31 days at most (`date_end - date_ini` = 31 days less one second).
+ */
 export function limitsFor(maxRecords: number): WindowLimits {
-  return { maxSpanSeconds: 31 * 86_400, targetRecords: Math.max(1, Math.floor(maxRecords * 0.75)) };
+  return {
+    maxSpanSeconds: MAX_CALL_SPAN_SECONDS - 2,
+    targetRecords: Math.max(1, Math.floor(maxRecords * 0.75)),
+  };
 }
 
 export const WOLKVOX_LIMITS: WindowLimits = limitsFor(60_000);
@@ -64,12 +76,19 @@ export type SplitDecision =
 /**
  * Where to cut a window whose response came back with the API's 60,000-record cut.
  *
- * The records returned tell where the cut fell. Whether Wolkvox cuts the first 60,000 by date
- * (a prefix) or an arbitrary 60,000 is not documented, so nothing from a cut response is
- * published; its dates only choose the retry. The first retry keeps the window up to the date
- * below which 90% of the returned records lie: if the cut is a prefix, that retry holds < 90%
- * of the limit and succeeds at once. When a retry is cut again (the cut was not a prefix), the
- * next cut is at the median, which halves any distribution.
+ * Wolkvox documents neither the order of a response nor which records a cut keeps: the oldest
+ * 60,000, the newest, or any. So nothing from a cut response is published; its dates only
+ * choose the retry, which always keeps the window's start, so that the pass goes on from the
+ * retry's end and reads the whole window in the end under any order. The order the records
+ * arrived in hints at which ones the cut kept; a wrong hint costs calls, never records.
+ *
+ * - Oldest first: the retry ends below the date under which 90% of the returned records lie,
+ *   so it holds < 90% of the limit and succeeds at once. If it is cut again, the hint was wrong:
+ *   the median, as below.
+ * - Newest first: the records returned are the window's last ones; nothing is known of the
+ *   span before the earliest of them. The retry is the first half of that span.
+ * - Any other order (the cut kept any records): the median of what came back, which halves the
+ *   window's records.
  */
 export function splitTruncated(
   window: Window,
@@ -77,15 +96,48 @@ export function splitTruncated(
   previousSplitsOfThisRange: number,
 ): SplitDecision {
   if (window.from >= window.to) return { kind: 'indivisible' };
-  const sorted = [...returnedWalls].sort((a, b) => a - b);
-  const quantile = previousSplitsOfThisRange === 0 ? 0.9 : 0.5;
-  const pivot = sorted.length ? sorted[Math.floor(sorted.length * quantile)] : window.from;
-  // End just before the pivot second so the whole pivot second falls in the next window.
-  const to = clamp(pivot - 1, window.from, window.to - 1);
-  return { kind: 'retry', window: { from: window.from, to } };
+  // The call may read a second beyond each end: those records belong to other windows.
+  const inWindow = returnedWalls.filter((wall) => wall >= window.from && wall <= window.to);
+  // Cut by records of the seconds beside it: they say nothing of the window, halve it.
+  if (inWindow.length === 0) return splitTimedOut(window);
+  const order = arrivalOrder(inWindow);
+  const sorted = [...inWindow].sort((a, b) => a - b);
+  let to: WallSeconds;
+  if (order === 'newest-first') {
+    to = window.from + Math.floor((sorted[0] - window.from) / 2);
+  } else {
+    const quantile = order === 'oldest-first' && previousSplitsOfThisRange === 0 ? 0.9 : 0.5;
+    // End just before the pivot second so the whole pivot second falls in the next window.
+    to = sorted[Math.floor(sorted.length * quantile)] - 1;
+  }
+  return {
+    kind: 'retry',
+    window: { from: window.from, to: clamp(to, window.from, window.to - 1) },
+  };
 }
 
-/** Halves a window that hit the API's 60 s limit (there is no response to learn from). */
+/**
+ * The order a response's records came in, by their dates: oldest first when (nearly) every
+ * record is no older than the one before, newest first when (nearly) every one is no newer.
+ * "Nearly": a late record filed out of place must not hide the order of 60,000 others.
+ */
+export function arrivalOrder(
+  walls: readonly WallSeconds[],
+): 'oldest-first' | 'newest-first' | 'mixed' {
+  let up = 0;
+  let down = 0;
+  for (let i = 1; i < walls.length; i++) {
+    if (walls[i] > walls[i - 1]) up++;
+    else if (walls[i] < walls[i - 1]) down++;
+  }
+  const changes = up + down;
+  if (changes === 0 || down <= changes * 0.01) return 'oldest-first';
+  if (up <= changes * 0.01) return 'newest-first';
+  return 'mixed';
+}
+
+/** Halves a window that hit the API's 60 s limit (there is no response to learn from), or
+ * whose cut response held none of its own records. */
 export function splitTimedOut(window: Window): SplitDecision {
   if (window.from >= window.to) return { kind: 'indivisible' };
   return {
