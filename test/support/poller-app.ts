@@ -33,6 +33,9 @@ export function isolatedEnv(name: string): Record<string, string> {
     EMAIL_SENT_TOPIC: `${suffix}.events`,
     EMAIL_DEAD_LETTER_TOPIC: `${suffix}.dlq`,
     POLLER_PROGRESS_TOPIC: `${suffix}.progress`,
+    // Fault tests time out, reset and kill pollers by the dozen: a short grace for calls given
+    // up on keeps them quick (test/abandoned-calls.e2e-spec.ts plays a realistic one).
+    WOLKVOX_ABANDONED_CALL_SECONDS: '1',
   };
 }
 

@@ -9,6 +9,11 @@ import type { RequestBudget } from './request-budget.js';
 export const DEFAULT_TRUNCATION_LIMIT = 60_000;
 /** The documented cap of one call. */
 export const DEFAULT_CALL_TIMEOUT_MS = 60_000;
+/**
+ * How long after it was sent a call the client gave up on may still run on the server, and
+ * count against the token's simultaneous requests: the API's 60 s cap and a margin.
+ */
+export const DEFAULT_ABANDONED_CALL_MS = 65_000;
 export const REPORTS_MANAGER_PATH = '/api/v2/reports_manager.php';
 
 export interface WolkvoxClientOptions {
@@ -22,6 +27,11 @@ export interface WolkvoxClientOptions {
   /** Calls in flight at once; Wolkvox allows 2 per token and suggests 1. */
   maxConcurrency: 1 | 2;
   callTimeoutMs?: number;
+  /**
+   * A call given up on (timeout, reset, the caller stopping) keeps its slot until this long
+   * after it was sent, since the server may still be running it.
+   */
+  abandonedCallMs?: number;
   retry: RetryPolicy;
   budget: RequestBudget;
   /** A response of at least this many records may have been cut. */
@@ -87,6 +97,9 @@ export function checkOptions(options: WolkvoxClientOptions): void {
     throw new RangeError(`maxConcurrency must be 1 or 2, got ${String(options.maxConcurrency)}`);
   }
   positiveInteger('callTimeoutMs', options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS);
+  const abandoned = options.abandonedCallMs ?? DEFAULT_ABANDONED_CALL_MS;
+  if (!Number.isInteger(abandoned) || abandoned < 0)
+    throw new RangeError(`abandonedCallMs must be a whole number of ms, got ${abandoned}`);
   positiveInteger('truncationLimit', options.truncationLimit ?? DEFAULT_TRUNCATION_LIMIT);
   const { maxAttempts, baseDelayMs, maxDelayMs } = options.retry;
   positiveInteger('retry.maxAttempts', maxAttempts);

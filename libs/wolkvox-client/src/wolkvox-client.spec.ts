@@ -355,6 +355,50 @@ describe('WolkvoxClient', () => {
       expect(h.calls.map((call) => call.result)).toEqual(['network-error', 'empty']);
     });
 
+    it('keeps the slot of a call it gave up on until the server has surely ended it', async () => {
+      let endHold: () => void = () => undefined;
+      const held: number[] = [];
+      const h = harness({
+        abandonedCallMs: 65_000,
+        sleep: (ms) => {
+          if (ms < 65_000) return Promise.resolve();
+          held.push(ms);
+          return new Promise<void>((resolve) => (endHold = resolve));
+        },
+      });
+      h.agent
+        .get(ORIGIN)
+        .intercept({ path: (path) => path.startsWith(PATH), method: 'GET' })
+        .replyWithError(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }));
+      h.respond(404, envelope(404, 'NOT FOUND', 'Validate dates entered'));
+      const read = h.client.fetchWindow(window);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // One slot (maxConcurrency 1): the retry waits for the reset call's grace to end.
+      expect(held).toEqual([65_000]);
+      expect(h.calls.map((call) => call.result)).toEqual(['network-error']);
+      endHold();
+      expect(await read).toMatchObject({ kind: 'records', calls: 2 });
+    });
+
+    it('frees the slot at once when the connection was refused (no call reached the server)', async () => {
+      const h = harness({ abandonedCallMs: 65_000 });
+      h.agent
+        .get(ORIGIN)
+        .intercept({ path: (path) => path.startsWith(PATH), method: 'GET' })
+        .replyWithError(Object.assign(new Error('connect refused'), { code: 'ECONNREFUSED' }));
+      h.respond(404, envelope(404, 'NOT FOUND', 'Validate dates entered'));
+      expect(await h.client.fetchWindow(window)).toMatchObject({ kind: 'records', calls: 2 });
+      expect(h.sleeps).not.toContain(65_000);
+    });
+
+    it('counts every slot taken until a given time, for calls a killed process left running', async () => {
+      const h = harness({ maxConcurrency: 2 });
+      h.respond(404, envelope(404, 'NOT FOUND', 'Validate dates entered'));
+      h.client.assumeCallsInFlightUntil(clock.now().getTime() + 30_000);
+      expect(await h.client.fetchWindow(window)).toMatchObject({ kind: 'records' });
+      expect(h.sleeps.filter((ms) => ms === 30_000)).toHaveLength(2);
+    });
+
     it('gives up after maxAttempts with the last error, the delays capped', async () => {
       const h = harness();
       h.respond(502, 'Bad Gateway', 4);

@@ -11,6 +11,7 @@ import { backoffDelayMs, type RetryPolicy } from './backoff.js';
 import { classifyResponse, type ResponseClass } from './classify-response.js';
 import {
   checkOptions,
+  DEFAULT_ABANDONED_CALL_MS,
   DEFAULT_CALL_TIMEOUT_MS,
   DEFAULT_TRUNCATION_LIMIT,
   resolveEndpoint,
@@ -52,7 +53,8 @@ type AttemptResult =
       returned: number;
     }
   | { kind: 'timed-out' }
-  | { kind: 'network-error'; reason: string };
+  /** `connected`: the request may have reached the server (not a refused connection). */
+  | { kind: 'network-error'; reason: string; connected: boolean };
 
 /** The caller stopped the read: its sink failed, or its signal aborted. Reported, then thrown. */
 type Abandoned = { kind: 'abandoned' };
@@ -79,6 +81,7 @@ export class WolkvoxClient {
   readonly #path: string;
   readonly #timeZone: string;
   readonly #callTimeoutMs: number;
+  readonly #abandonedCallMs: number;
   readonly #truncationLimit: number;
   readonly #retry: RetryPolicy;
   readonly #budget: RequestBudget;
@@ -90,6 +93,8 @@ export class WolkvoxClient {
   readonly #random: () => number;
   readonly #onCall: ((report: CallReport) => void) | undefined;
   #tokenRejection: TokenRejectedOutcome | undefined;
+  /** Aborted by close(): slots held for calls given up on are freed then. */
+  readonly #closed = new AbortController();
 
   constructor(options: WolkvoxClientOptions) {
     const { origin, path } = resolveEndpoint(options.server, options.baseUrl);
@@ -100,6 +105,7 @@ export class WolkvoxClient {
     this.#path = path;
     this.#timeZone = options.timeZone;
     this.#callTimeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+    this.#abandonedCallMs = options.abandonedCallMs ?? DEFAULT_ABANDONED_CALL_MS;
     this.#truncationLimit = options.truncationLimit ?? DEFAULT_TRUNCATION_LIMIT;
     this.#retry = { ...options.retry };
     this.#budget = options.budget;
@@ -130,8 +136,28 @@ export class WolkvoxClient {
     this.#tokenRejection = undefined;
   }
 
+  /**
+   * Counts every slot as taken until `untilMs` (epoch ms): a previous process of this
+   * operation may have left calls running on the server when it was killed.
+   */
+  assumeCallsInFlightUntil(untilMs: number): void {
+    const wait = untilMs - this.#clock.now().getTime();
+    if (wait <= 0) return;
+    for (let i = 0; i < this.#slots.capacity; i++) {
+      void this.#slots.acquire().then((release) => this.#releaseAt(release, untilMs));
+    }
+  }
+
+  /** Frees a slot at `untilMs` (at once if that is past, or once the client is closed). */
+  #releaseAt(release: () => void, untilMs: number): void {
+    const wait = untilMs - this.#clock.now().getTime();
+    if (wait <= 0 || this.#closed.signal.aborted) return release();
+    this.#sleep(wait, this.#closed.signal).then(release, release);
+  }
+
   /** Closes the connection pool (not a dispatcher passed in options). */
   async close(): Promise<void> {
+    this.#closed.abort();
     if (this.#ownsDispatcher) await this.#dispatcher.close();
   }
 
@@ -184,7 +210,8 @@ export class WolkvoxClient {
         await this.#sleep(backoffDelayMs(this.#retry, attempt - 1, this.#random()), signal);
       }
       const release = await this.#slots.acquire(signal);
-      let result: AttemptResult;
+      let result: AttemptResult | undefined;
+      let sentAt: number | undefined;
       try {
         // Checked after waiting for a slot: the call that held it may just have been refused.
         if (this.#tokenRejection) return { ...this.#tokenRejection, calls };
@@ -192,12 +219,18 @@ export class WolkvoxClient {
           return { kind: 'budget-exhausted', source: 'local', resetsAt: this.#nextDay(), calls };
         }
         calls += 1;
+        sentAt = this.#clock.now().getTime();
         result = await this.#attempt(window, attempt, sink, signal);
       } catch (error) {
         if (error instanceof SinkError) throw error.original;
         throw error;
       } finally {
-        release();
+        // A call given up on may still run on the server and count against the token's
+        // simultaneous requests: its slot stays taken until the server has surely ended it,
+        // so that the poller never causes "EXCEEDS THE LIMIT OF SIMULTANEOUS REQUESTS" itself.
+        if (sentAt !== undefined && mayStillRun(result))
+          this.#releaseAt(release, sentAt + this.#abandonedCallMs);
+        else release();
       }
 
       const succeeded =
@@ -304,7 +337,11 @@ export class WolkvoxClient {
       }
       result = timeout.signal.aborted
         ? { kind: 'timed-out' }
-        : { kind: 'network-error', reason: this.#scrub(describeError(error)) };
+        : {
+            kind: 'network-error',
+            reason: this.#scrub(describeError(error)),
+            connected: !neverConnected(error),
+          };
     } finally {
       clearTimeout(timer);
     }
@@ -388,6 +425,24 @@ function checkWindow(window: WallWindow): void {
   if (to - from > MAX_WINDOW_SECONDS) {
     throw new RangeError(`window longer than 31 days: ${from}..${to}`);
   }
+}
+
+/**
+ * Whether an attempt ended with the call perhaps still running on the server: it timed out, the
+ * connection broke after it was made, or the caller stopped it midway (no result).
+ */
+function mayStillRun(result: AttemptResult | undefined): boolean {
+  if (result === undefined) return true;
+  if (result.kind === 'timed-out') return true;
+  return result.kind === 'network-error' && result.connected;
+}
+
+/** A connection that was never made: no request reached the server. */
+function neverConnected(error: unknown): boolean {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
+  const code =
+    (error as { code?: unknown }).code ?? (cause as { code?: unknown } | undefined)?.code;
+  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
 }
 
 /** `Name: message` of a network fault, and the code of its cause (undici wraps socket errors). */

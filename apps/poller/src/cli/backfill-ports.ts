@@ -62,8 +62,10 @@ export class RangeLimitedSource extends EmailSource {
     if (window.from > this.last) {
       return Promise.resolve({ kind: 'records', possiblyTruncated: false });
     }
+    // One second past the range's end: the poller widens calls by a second, since date_end
+    // may be exclusive (call-bounds.ts).
     return this.inner.streamWindow(
-      { from: window.from, to: Math.min(window.to, this.last) },
+      { from: window.from, to: Math.min(window.to, this.last + 1) },
       sink,
       signal,
     );
@@ -79,6 +81,10 @@ export class RangeLimitedSource extends EmailSource {
 
   retryToken(): void {
     this.inner.retryToken();
+  }
+
+  override assumeCallsInFlightUntil(untilMs: number): void {
+    this.inner.assumeCallsInFlightUntil(untilMs);
   }
 }
 

@@ -5,7 +5,8 @@ import type { Kafka } from 'kafkajs';
 import { KafkaCheckpointStore } from '../kafka/kafka-checkpoint-store.js';
 import { readTopicToEnd } from '../kafka/topic-reader.js';
 import { KafkaTransactionalPublisher } from '../kafka/transactional-publisher.js';
-import type { StoredCheckpoint } from '../poll/checkpoint-codec.js';
+import { CorruptCheckpointError, type StoredCheckpoint } from '../poll/checkpoint-codec.js';
+import { liveOwner, resetMessages } from './checkpoint-reset.js';
 import { PollCycle } from '../poll/poll-cycle.js';
 import { limitsFor } from '../poll/window-planner.js';
 import { createWolkvoxClient, WOLKVOX_RETRY } from '../wolkvox/wolkvox-client.factory.js';
@@ -39,7 +40,19 @@ function nowWall({ config }: CliContext) {
 }
 
 export async function checkpointCommand(ctx: CliContext, options: { json?: boolean }) {
-  const stored = await loadCheckpoint(ctx);
+  let stored: StoredCheckpoint | null;
+  try {
+    stored = await loadCheckpoint(ctx);
+  } catch (error) {
+    if (!(error instanceof CorruptCheckpointError)) throw error;
+    const server = ctx.config.wolkvox.server;
+    ctx.io.out(
+      options.json
+        ? JSON.stringify({ operation: server, unreadable: error.message })
+        : `checkpoint of operation ${server} cannot be read: ${error.message}\nthe poller publishes nothing until it is reset: npm run cli -- checkpoint-reset --to <RFC 3339 instant>`,
+    );
+    return 2;
+  }
   if (!stored) {
     ctx.io.err(
       `no checkpoint for operation ${ctx.config.wolkvox.server} in ${ctx.config.topics.progress}: the poller has not published yet`,
@@ -56,6 +69,38 @@ export async function checkpointCommand(ctx: CliContext, options: { json?: boole
     nowWall(ctx),
   );
   ctx.io.out(options.json ? JSON.stringify(view) : formatCheckpoint(view));
+  return 0;
+}
+
+/**
+ * Replaces the operation's checkpoint with a fresh one at `to` (an unreadable one included).
+ * Refuses while a live poller holds the lease: stop it first, or it would overwrite the reset.
+ */
+export async function checkpointResetCommand(ctx: CliContext, options: { to: Date }) {
+  const { config, kafka } = ctx;
+  const server = config.wolkvox.server;
+  const store = new KafkaCheckpointStore(kafka, config.topics.progress, server);
+  const latest = await store.latestCommitted();
+  const now = new Date();
+  const owner = liveOwner(server, latest, config.poll.leaseSeconds * 1000, now);
+  if (owner) {
+    ctx.io.err(
+      `a poller (${owner.id}, last heartbeat ${owner.heartbeatAt}) holds operation ${server}: stop it before resetting its checkpoint`,
+    );
+    return 1;
+  }
+  const at = wallTimeOf(options.to, config.wolkvox.timeZone);
+  const messages = resetMessages(server, latest, at, now);
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  try {
+    await producer.send({ topic: config.topics.progress, acks: -1, messages });
+  } finally {
+    await producer.disconnect();
+  }
+  ctx.io.out(
+    `checkpoint of operation ${server} reset to ${formatWallTime(at)} (${config.wolkvox.timeZone}); the poller reads from there at its next look`,
+  );
   return 0;
 }
 

@@ -4,7 +4,13 @@ import { z } from 'zod';
 import { cliContext, type CliIo } from './cli-context.js';
 import { parseOffsets } from './replay-format.js';
 import type { ReplayStart } from './replay.js';
-import { backfillCommand, budgetCommand, checkpointCommand, replayCommand } from './commands.js';
+import {
+  backfillCommand,
+  budgetCommand,
+  checkpointCommand,
+  checkpointResetCommand,
+  replayCommand,
+} from './commands.js';
 
 /*
  * wolkvox-poller-cli: operate the poller from a shell, over the same code (config schema, ports,
@@ -82,6 +88,22 @@ program
   .action((options: { json?: boolean }) =>
     run({ token: false, server: true }, (ctx) => checkpointCommand(ctx, options)),
   );
+
+program
+  .command('checkpoint-reset')
+  .description(
+    "replace the operation's checkpoint (an unreadable one included) with a fresh one at --to; refused while a poller holds the operation",
+  )
+  .requiredOption('--to <instant>', 'RFC 3339 instant to read from, e.g. 2026-03-01T00:00:00-05:00')
+  .action((options: { to: string }) => {
+    const to = new Date(options.to);
+    if (!/[zZ]|[+-]\d\d:\d\d$/.test(options.to) || Number.isNaN(to.getTime())) {
+      io.err(`--to must be an RFC 3339 instant with an offset, got ${JSON.stringify(options.to)}`);
+      process.exitCode = 64; // EX_USAGE
+      return;
+    }
+    return run({ token: false, server: true }, (ctx) => checkpointResetCommand(ctx, { to }));
+  });
 
 program
   .command('budget')

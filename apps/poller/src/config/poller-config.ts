@@ -57,6 +57,7 @@ const EnvSchema = z.object({
   WOLKVOX_DAILY_QUOTA: int(1, 10_000_000).optional(),
   WOLKVOX_MAX_RECORDS: int(10, 10_000_000).default(60_000),
   WOLKVOX_CALL_TIMEOUT_SECONDS: int(1, 600).default(60),
+  WOLKVOX_ABANDONED_CALL_SECONDS: int(0, 3600).default(65),
   KAFKA_BROKERS: z
     .string()
     .trim()
@@ -141,6 +142,8 @@ export interface PollerConfig {
     maxConcurrency: 1 | 2;
     dailyQuota: number | undefined;
     callTimeoutMs: number;
+    /** How long after it was sent a call given up on may still run on the server (0: not at all). */
+    abandonedCallMs: number;
     /** Records per response at which the API cuts without saying so (60,000 documented). */
     maxRecords: number;
   };
@@ -230,6 +233,7 @@ export function loadConfig(
         maxConcurrency: e.WOLKVOX_MAX_CONCURRENCY as 1 | 2,
         dailyQuota: e.WOLKVOX_DAILY_QUOTA,
         callTimeoutMs: e.WOLKVOX_CALL_TIMEOUT_SECONDS * 1000,
+        abandonedCallMs: e.WOLKVOX_ABANDONED_CALL_SECONDS * 1000,
         maxRecords: e.WOLKVOX_MAX_RECORDS,
       },
       kafka: {

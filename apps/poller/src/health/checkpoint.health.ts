@@ -27,6 +27,13 @@ export class CheckpointHealthIndicator {
         message: `standby: ${last.owner.id} holds the operation (last heartbeat ${last.owner.heartbeatAt}); this instance takes over when that lease lapses`,
       });
     }
+    const unreadable = this.status.checkpointProblem;
+    if (!position && unreadable) {
+      return indicator.down({
+        message: `the checkpoint cannot be read: ${unreadable.error}; nothing is published until it is reset (cli checkpoint reset) or a release that reads it runs`,
+        since: unreadable.since.toISOString(),
+      });
+    }
     if (!position) {
       return indicator.down({
         message: this.status.kafkaProblem

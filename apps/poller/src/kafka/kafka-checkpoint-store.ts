@@ -34,6 +34,11 @@ export class KafkaCheckpointStore extends CheckpointStore {
     return decodeOwner(this.server, await this.latestValues(true));
   }
 
+  /** The latest committed value of each of the operation's keys, undecoded (the CLI's reset). */
+  latestCommitted(): Promise<Map<string, string | null>> {
+    return this.latestValues(false);
+  }
+
   private async latestValues(readUncommitted: boolean): Promise<Map<string, string | null>> {
     const latest = new Map<string, string | null>();
     const prefix = this.server;

@@ -591,6 +591,20 @@ describe('PollCycle', () => {
     );
   });
 
+  it('says the checkpoint cannot be read, and reads nothing, instead of reporting Kafka failures', async () => {
+    const source = new FakeSource();
+    const kafka = new FakeKafka();
+    kafka.progress.set('0010', JSON.stringify({ v: 2, generation: 1, chunks: 0 }));
+    const { cycle } = rig(source, kafka);
+    const outcome = await cycle.run();
+    expect(outcome).toMatchObject({
+      kind: 'checkpoint-unreadable',
+      error: { message: expect.stringMatching(/written by a newer release/) },
+    });
+    expect(source.calls).toHaveLength(0);
+    expect(kafka.events).toHaveLength(0);
+  });
+
   it('needs POLL_START_AT only when no checkpoint exists', async () => {
     const source = new FakeSource();
     const kafka = new FakeKafka();

@@ -3,7 +3,12 @@ import { CheckpointStore } from '../ports/checkpoint-store.port.js';
 import { EmailSource, type SourceOutcome } from '../ports/email-source.port.js';
 import { EventPublisher, FencedError } from '../ports/event-publisher.port.js';
 import type { LeaseBeacon } from '../ports/lease-beacon.port.js';
-import { encodeCheckpoint, type Owner, type StoredCheckpoint } from './checkpoint-codec.js';
+import {
+  CorruptCheckpointError,
+  encodeCheckpoint,
+  type Owner,
+  type StoredCheckpoint,
+} from './checkpoint-codec.js';
 import {
   advance,
   initialProgress,
@@ -45,6 +50,12 @@ export interface PollCycleSettings {
   instanceId?: string;
   /** How long an owner's last checkpoint keeps other instances from taking over. */
   leaseMs?: number;
+  /**
+   * How long after it was sent a call may still run on the server once its caller is gone.
+   * After a takeover or a crash, no call is made before the previous owner's last lease
+   * renewal plus this (and the renewal period): its calls may still count against the token.
+   */
+  abandonedCallMs?: number;
   limits?: WindowLimits;
   clock?: () => Date;
 }
@@ -82,7 +93,13 @@ export type CycleOutcome =
    */
   | { kind: 'read-whole'; window: Window }
   /** Another live poller holds the operation: this one waits, reading nothing. */
-  | { kind: 'standby'; owner: Owner; retryInMs: number };
+  | { kind: 'standby'; owner: Owner; retryInMs: number }
+  /**
+   * The checkpoint on the progress topic cannot be read (corrupt, or written by a newer
+   * release): the poller must not guess where it stands, and publishes nothing until an
+   * operator resets it (`cli checkpoint reset`) or a release that reads it is deployed.
+   */
+  | { kind: 'checkpoint-unreadable'; error: CorruptCheckpointError };
 
 export class StartAtRequiredError extends Error {
   override readonly name = 'StartAtRequiredError';
@@ -209,6 +226,19 @@ export class PollCycle {
     }
   }
 
+  /**
+   * A previous owner that did not release the lease (killed, or taken over) may have had calls
+   * in flight; the server may run them on until `abandonedCallMs` after they were sent, and a
+   * call of its was in flight at most a renewal period after its last lease renewal.
+   */
+  private waitForCallsLeftRunning(owner: Owner | undefined): void {
+    const renewedAt = owner ? Date.parse(owner.heartbeatAt) : NaN;
+    if (!(renewedAt > 0) || !this.settings.abandonedCallMs) return;
+    this.source.assumeCallsInFlightUntil(
+      renewedAt + this.leaseMs / 3 + this.settings.abandonedCallMs,
+    );
+  }
+
   private heldByOther(owner: Owner | undefined): LeaseHeldError | undefined {
     if (!owner || owner.id === this.instanceId) return undefined;
     const age = this.clock().getTime() - Date.parse(owner.heartbeatAt);
@@ -246,6 +276,7 @@ export class PollCycle {
     const stored = await this.store.load();
     if (stored) {
       this.checkpoint = stored;
+      this.waitForCallsLeftRunning(stored.owner);
     } else {
       const startAt = this.settings.startAt;
       if (!startAt) {
@@ -291,6 +322,8 @@ export class PollCycle {
           return { kind: 'fenced', error };
         }
         if (error instanceof StartAtRequiredError) throw error;
+        if (error instanceof CorruptCheckpointError)
+          return { kind: 'checkpoint-unreadable', error };
         return { kind: 'publish-failed', window: undefined, error: asError(error) };
       }
     }

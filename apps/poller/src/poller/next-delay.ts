@@ -45,6 +45,9 @@ export function nextDelayMs(
       return outcome.retryInMs;
     case 'publish-failed':
       return backoff(1000);
+    case 'checkpoint-unreadable':
+      // Nothing to retry until an operator acts: look again once an interval.
+      return settings.intervalSeconds * 1000;
     case 'source-failed':
       switch (outcome.outcome.kind) {
         case 'budget-exhausted':

@@ -31,6 +31,8 @@ export class PollerStatus {
   lagSeconds: number | undefined;
   sourceProblem: SourceProblem | undefined;
   kafkaProblem: { since: Date; error: string } | undefined;
+  /** The checkpoint on the progress topic cannot be read: why, and since when. */
+  checkpointProblem: { since: Date; error: string } | undefined;
   fenced: string | undefined;
   /** Another live instance holds the operation's lease; this one waits and reads nothing. */
   standby: { owner: string; since: Date } | undefined;
@@ -55,12 +57,19 @@ export class PollerStatus {
         this.lastGoodPollAt = at;
         this.sourceProblem = undefined;
         this.kafkaProblem = undefined;
+        this.checkpointProblem = undefined;
         this.consecutiveFailures = 0;
         if (outcome.kind !== 'split') this.lagSeconds = outcome.lagSeconds;
         break;
       case 'publish-failed':
         this.kafkaProblem = { since: this.kafkaProblem?.since ?? at, error: outcome.error.message };
         this.consecutiveFailures++;
+        break;
+      case 'checkpoint-unreadable':
+        this.checkpointProblem = {
+          since: this.checkpointProblem?.since ?? at,
+          error: outcome.error.message,
+        };
         break;
       case 'fenced':
         this.fenced = outcome.error.message;

@@ -110,6 +110,7 @@ export const API_CALLS = Symbol('API_CALLS');
             unrecordedCallAllowance: config.wolkvox.maxConcurrency * WOLKVOX_RETRY.maxAttempts,
             instanceId: config.instanceId,
             leaseMs: config.poll.leaseSeconds * 1000,
+            abandonedCallMs: config.wolkvox.abandonedCallMs,
             limits: limitsFor(config.wolkvox.maxRecords),
           },
           beacon,

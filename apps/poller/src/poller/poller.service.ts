@@ -35,6 +35,8 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
   private inFlightSince = 0;
   private leaseTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** The unreadable checkpoint's reason last logged, so it is logged once. */
+  private lastUnreadable: string | undefined;
   /** When the next poll is due; ticks before it only renew the lease. */
   private nextPollAt = 0;
 
@@ -168,6 +170,7 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private log(outcome: CycleOutcome): void {
+    if (outcome.kind !== 'checkpoint-unreadable') this.lastUnreadable = undefined;
     switch (outcome.kind) {
       case 'published': {
         const { window: _w, kind: _k, ...figures } = outcome;
@@ -209,6 +212,15 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
           `${outcome.error.message}: polling stopped, this instance stays up but not ready`,
         );
         break;
+      case 'checkpoint-unreadable':
+        // One line when it starts (or its reason changes), not one per look.
+        if (this.lastUnreadable !== outcome.error.message) {
+          this.lastUnreadable = outcome.error.message;
+          this.logger.error(
+            `the checkpoint of operation ${this.config.wolkvox.server} cannot be read: ${outcome.error.message}; nothing is published until an operator resets it (npm run cli -- checkpoint reset --to <instant>) or deploys a release that reads it`,
+          );
+        }
+        return;
     }
   }
 

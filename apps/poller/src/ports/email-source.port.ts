@@ -55,6 +55,12 @@ export abstract class EmailSource {
   abstract restoreBudget(day: string, used: number): void;
   /** Allows calls again after the token was refused (e.g. once an operator rotated it). */
   abstract retryToken(): void;
+  /**
+   * Makes no call before `untilMs` (epoch ms): a previous process of this operation, killed,
+   * may have left calls running on the server that still count against the token's
+   * simultaneous requests. A source that makes no real calls has nothing to wait for.
+   */
+  assumeCallsInFlightUntil(_untilMs: number): void {}
 }
 
 /**

@@ -22,6 +22,7 @@ export function createWolkvoxClient(
     timeZone: config.timeZone,
     maxConcurrency: config.maxConcurrency,
     callTimeoutMs: config.callTimeoutMs,
+    abandonedCallMs: config.abandonedCallMs,
     truncationLimit: config.maxRecords,
     retry: WOLKVOX_RETRY,
     budget,

@@ -48,4 +48,8 @@ export class WolkvoxEmailSource extends EmailSource {
   retryToken(): void {
     this.client.resetTokenRejection();
   }
+
+  override assumeCallsInFlightUntil(untilMs: number): void {
+    this.client.assumeCallsInFlightUntil(untilMs);
+  }
 }
