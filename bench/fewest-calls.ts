@@ -1,4 +1,7 @@
 import type { WallSeconds } from '@app/contracts';
+import { lowerBound } from '../apps/poller/src/poll/window-planner.js';
+
+export { lowerBound };
 
 /** The API's limits on one call (SPEC section 2). */
 export interface CallLimits {
@@ -44,15 +47,4 @@ export function fewestCalls(
     next = lowerBound(walls, start, next);
   }
   return calls;
-}
-
-/** Index of the first wall >= `value` in sorted `walls`, searching from `low`. */
-export function lowerBound(walls: readonly WallSeconds[], value: WallSeconds, low = 0): number {
-  let high = walls.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (walls[middle] < value) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }

@@ -143,7 +143,7 @@ export async function benchWorkload(id: WorkloadId, ctx: WorkloadContext): Promi
     const passEnd = windows[windows.length - 1].to;
     const plannerReplay = REPLAYS.map(({ targetRecords, rule }) => {
       const limits = { ...WOLKVOX_LIMITS, targetRecords };
-      const calls = replayPlanner(walls, passFrom, passEnd, limits, rule);
+      const { calls } = replayPlanner(walls, passFrom, passEnd, { limits, rule });
       return { targetRecords, rule, calls: calls.length, cut: calls.filter((c) => c.cut).length };
     });
     let profile: ProfileSummary | undefined;

@@ -23,12 +23,14 @@ import {
   type InclusiveBounds,
 } from './call-bounds.js';
 import {
+  capByKnownRecords,
   densityOf,
   planWindow,
   splitTimedOut,
   splitTruncated,
   windowSpan,
   WOLKVOX_LIMITS,
+  type KnownRecords,
   type Window,
   type WindowLimits,
 } from './window-planner.js';
@@ -159,6 +161,8 @@ export class PollCycle {
    */
   private density: number | undefined;
   private fenced: FencedError | undefined;
+  /** The records the last cut response showed of its window (capByKnownRecords). */
+  private known: KnownRecords | undefined;
   /** What responses have proven of the API's bounds: decides how wide calls are. */
   private bounds: InclusiveBounds = UNPROVEN_BOUNDS;
   private readonly limits: WindowLimits;
@@ -341,9 +345,9 @@ export class PollCycle {
     };
     if (this.pass.resumed)
       this.pass = { ...this.pass, end: Math.max(this.pass.end, present), resumed: false };
+    const planned = planWindow(this.pass.position, this.pass.end, this.density, this.limits);
     const window =
-      this.retry?.window ??
-      planWindow(this.pass.position, this.pass.end, this.density, this.limits);
+      this.retry?.window ?? (planned && capByKnownRecords(planned, this.known, this.limits));
     if (!window) {
       this.pass = undefined; // the next pass re-reads the look-back
       // How far the present has moved on since the pass started: the loop runs the next pass
@@ -388,6 +392,7 @@ export class PollCycle {
     if (outcome.possiblyTruncated && !overflowingSecond) {
       await writer.abort();
       const decision = splitTruncated(window, writer.recordWalls, this.retry?.splits ?? 0);
+      this.known = knownRecordsOf(window, writer.recordWalls);
       return this.split(window, decision, 'truncated', outcome);
     }
     // 5. Identical records that differ outside the six fields are numbered by the order of all
@@ -428,6 +433,7 @@ export class PollCycle {
     this.pass = pass;
     this.retry = undefined;
     this.density = density;
+    if (this.known && window.to >= this.known.window.to) this.known = undefined;
     return {
       kind: 'published',
       window,
@@ -534,6 +540,13 @@ export class PollCycle {
     this.checkpoint = undefined;
     return { kind: 'publish-failed', window, error: asError(error) };
   }
+}
+
+function knownRecordsOf(window: Window, walls: readonly WallSeconds[]): KnownRecords {
+  return {
+    window,
+    walls: walls.filter((wall) => wall >= window.from && wall <= window.to).sort((a, b) => a - b),
+  };
 }
 
 function asError(error: unknown): Error {

@@ -1,6 +1,7 @@
 import { parseWallTime } from '@app/contracts';
 import {
   arrivalOrder,
+  capByKnownRecords,
   densityOf,
   planWindow,
   splitTimedOut,
@@ -83,13 +84,38 @@ describe('splitTruncated', () => {
     });
   });
 
-  it('reads the first half of the unknown span when the cut kept the newest records', () => {
+  it('reads the span before the returned records first when the cut kept the newest', () => {
     // The 100 records returned lie in 900..999, newest first: nothing is known of 0..899.
     const newest = Array.from({ length: 100 }, (_, i) => 999 - i);
     expect(splitTruncated(window, newest, 0)).toEqual({
       kind: 'retry',
-      window: { from: 0, to: 450 },
+      window: { from: 0, to: 899 },
     });
+  });
+
+  it('keeps windows inside a cut window short enough for the records it showed', () => {
+    const limits = { maxSpanSeconds: 10_000, targetRecords: 10 };
+    const known = {
+      window: { from: 0, to: 999 },
+      walls: Array.from({ length: 100 }, (_, i) => 900 + i),
+    };
+    // From 900 on, the 11th known record is at 910: the window ends at 909.
+    expect(capByKnownRecords({ from: 900, to: 5000 }, known, limits)).toEqual({
+      from: 900,
+      to: 909,
+    });
+    // Before the known records, up to just before the 11th of them.
+    expect(capByKnownRecords({ from: 0, to: 5000 }, known, limits)).toEqual({ from: 0, to: 909 });
+    // Past the cut window, or near its end with few known records left: unchanged.
+    expect(capByKnownRecords({ from: 1000, to: 5000 }, known, limits)).toEqual({
+      from: 1000,
+      to: 5000,
+    });
+    expect(capByKnownRecords({ from: 995, to: 5000 }, known, limits)).toEqual({
+      from: 995,
+      to: 5000,
+    });
+    expect(capByKnownRecords({ from: 0, to: 50 }, undefined, limits)).toEqual({ from: 0, to: 50 });
   });
 
   it('halves the records when the cut kept any of them', () => {

@@ -61,6 +61,42 @@ export function planWindow(
 }
 
 /**
+ * The records a cut response showed of its window: too few to publish (the cut may have left
+ * others out), but each one surely there. Windows planned inside that window later are kept
+ * short enough that these alone do not exceed the target: when the cut kept the newest (or the
+ * oldest) records, the part of the window they cover is then read in as few calls as its
+ * records need, instead of in windows sized by the pass's density, which is blind to them.
+ */
+export interface KnownRecords {
+  window: Window;
+  /** Sorted wall seconds of the valid records the cut response held inside `window`. */
+  walls: readonly WallSeconds[];
+}
+
+export function capByKnownRecords(
+  window: Window,
+  known: KnownRecords | undefined,
+  limits: WindowLimits = WOLKVOX_LIMITS,
+): Window {
+  if (!known || window.from > known.window.to || window.to < known.window.from) return window;
+  // The (target + 1)-th known record from the window's start must fall outside it.
+  const next = lowerBound(known.walls, window.from) + limits.targetRecords;
+  if (next >= known.walls.length) return window;
+  return { from: window.from, to: clamp(known.walls[next] - 1, window.from, window.to) };
+}
+
+/** Index of the first wall >= `value` in sorted `walls`, searching from `low`. */
+export function lowerBound(walls: readonly WallSeconds[], value: WallSeconds, low = 0): number {
+  let high = walls.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (walls[middle] < value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/**
  * Records per second in a window that was read completely: the density the next window is
  * sized by. An empty window gives 0, and the next one may span the full 31 days again.
  */
@@ -85,8 +121,9 @@ export type SplitDecision =
  * - Oldest first: the retry ends below the date under which 90% of the returned records lie,
  *   so it holds < 90% of the limit and succeeds at once. If it is cut again, the hint was wrong:
  *   the median, as below.
- * - Newest first: the records returned are the window's last ones; nothing is known of the
- *   span before the earliest of them. The retry is the first half of that span.
+ * - Newest first: the records returned are the window's last ones, all of them after their
+ *   earliest second. The retry is the span before that second; the part they cover is then
+ *   read in windows sized by them (capByKnownRecords).
  * - Any other order (the cut kept any records): the median of what came back, which halves the
  *   window's records.
  */
@@ -104,7 +141,7 @@ export function splitTruncated(
   const sorted = [...inWindow].sort((a, b) => a - b);
   let to: WallSeconds;
   if (order === 'newest-first') {
-    to = window.from + Math.floor((sorted[0] - window.from) / 2);
+    to = sorted[0] - 1;
   } else {
     const quantile = order === 'oldest-first' && previousSplitsOfThisRange === 0 ? 0.9 : 0.5;
     // End just before the pivot second so the whole pivot second falls in the next window.
