@@ -143,7 +143,13 @@ describe('Prometheus: the dashboard and the alert rules against a running poller
     prometheus.stdout!.setEncoding('utf8').on('data', (chunk: string) => (prometheusLog += chunk));
     prometheus.stderr!.setEncoding('utf8').on('data', (chunk: string) => (prometheusLog += chunk));
     await until(async () => (await fetch(`${api}/-/ready`)).ok, 'prometheus to be ready');
-    // Enough scrapes for every rate window of the dashboard (10 s), and the rules evaluated.
+    // The first pass has reached the present (no catch-up lag left for the alerts to see), and
+    // enough scrapes were taken for every rate window of the dashboard (10 s).
+    await until(
+      async () => (await query('wolkvox_poller_cycles_total{outcome="caught-up"}')).length > 0,
+      'the first pass to reach the present',
+      60_000,
+    );
     await until(
       async () =>
         Number((await query('count_over_time(wolkvox_poller_ready[15s])'))[0]?.value[1]) >= 11,
