@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Checks the operations kit in deploy/ without a cluster or a Prometheus server:
-#   - the alert rules load (`promtool check rules`) and pass their unit tests (`promtool test rules`);
+#   - the alert rules load (`promtool check rules`) and pass their unit tests (`promtool test rules`),
+#     and each alert has a test case and a runbook line in docs/OPERATIONS.md;
 #   - the Kubernetes base and the example overlay render (`kubectl kustomize`), and the rendered
 #     Deployment keeps what the poller's guarantees and the security baseline rely on;
 #   - the Grafana dashboard is valid JSON.
@@ -12,6 +13,12 @@ fail() { echo "ops-kit: $*" >&2; exit 1; }
 
 promtool check rules deploy/prometheus/wolkvox-poller.rules.yml
 promtool test rules deploy/prometheus/wolkvox-poller.rules.test.yml
+# Every alert has its runbook line in docs/OPERATIONS.md, and a promtool test case.
+for alert in $(sed -n 's/^ *- alert: *//p' deploy/prometheus/wolkvox-poller.rules.yml); do
+  grep -q "^| \`$alert\` " docs/OPERATIONS.md || fail "$alert has no runbook line in docs/OPERATIONS.md"
+  grep -q "alertname: $alert\b" deploy/prometheus/wolkvox-poller.rules.test.yml ||
+    fail "$alert has no test in deploy/prometheus/wolkvox-poller.rules.test.yml"
+done
 
 for dir in deploy/k8s deploy/example-operation; do
   rendered="$(kubectl kustomize "$dir")" || fail "kubectl kustomize $dir failed"
