@@ -87,6 +87,35 @@ describe('loadConfig', () => {
     });
   });
 
+  it('gives the history topics an explicit retention: -1 (forever) or at least an hour', () => {
+    const defaults = loadConfig(minimal);
+    expect(defaults.ok && defaults.config.kafka).toMatchObject({
+      eventsRetentionMs: 90 * 86_400_000,
+      deadLetterRetentionMs: 30 * 86_400_000,
+    });
+    const set = loadConfig({
+      ...minimal,
+      EVENTS_RETENTION_MS: '-1',
+      DEAD_LETTER_RETENTION_MS: '3600000',
+    });
+    expect(set.ok && set.config.kafka).toMatchObject({
+      eventsRetentionMs: -1,
+      deadLetterRetentionMs: 3_600_000,
+    });
+    const bad = loadConfig({
+      ...minimal,
+      EVENTS_RETENTION_MS: '0',
+      DEAD_LETTER_RETENTION_MS: '7d',
+    });
+    expect(bad).toEqual({
+      ok: false,
+      problems: [
+        'EVENTS_RETENTION_MS: must be -1 (forever) or at least 3600000 (one hour) (got "0")',
+        'DEAD_LETTER_RETENTION_MS: must be a whole number of milliseconds, or -1 to keep forever (got "7d")',
+      ],
+    });
+  });
+
   it('treats empty variables as unset', () => {
     const result = loadConfig({ ...minimal, WOLKVOX_BASE_URL: '', POLL_START_AT: '' });
     expect(result.ok && result.config.wolkvox.baseUrl).toBeUndefined();

@@ -27,6 +27,26 @@ const bool = z
   .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no'], 'must be true or false'))
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/**
+ * `retention.ms` of a history topic: -1 (kept forever) or at least an hour. Below that a
+ * subscriber that is down for a deploy could miss events, and 0 would delete them at once.
+ */
+const HOUR_MS = 3_600_000;
+const retentionMs = z
+  .string()
+  .trim()
+  .regex(/^(-1|\d+)$/, 'must be a whole number of milliseconds, or -1 to keep forever')
+  .transform(Number)
+  .pipe(
+    z
+      .number()
+      .refine(
+        (ms) => ms === -1 || (ms >= HOUR_MS && Number.isSafeInteger(ms)),
+        `must be -1 (forever) or at least ${HOUR_MS} (one hour)`,
+      ),
+  );
+const DAY_MS = 24 * HOUR_MS;
+
 const topicName = z
   .string()
   .trim()
@@ -89,6 +109,11 @@ const EnvSchema = z.object({
   EMAIL_DEAD_LETTER_TOPIC: topicName.default(DEFAULT_TOPICS.deadLetters),
   POLLER_PROGRESS_TOPIC: topicName.default(DEFAULT_TOPICS.progress),
   EVENTS_MAX_MESSAGE_BYTES: int(64 * 1024, 64 * 1024 * 1024).default(8 * 1024 * 1024),
+  // Explicit, so that "replay from the beginning" does not mean the broker's default (often
+  // 7 days): a quarter of events for subscribers that bootstrap or rebuild, and a month of dead
+  // letters for someone to look at them (each alert fires within the hour).
+  EVENTS_RETENTION_MS: retentionMs.default(90 * DAY_MS),
+  DEAD_LETTER_RETENTION_MS: retentionMs.default(30 * DAY_MS),
   POLL_START_AT: z.iso
     .datetime({
       offset: true,
@@ -161,6 +186,9 @@ export interface PollerConfig {
     replicationFactor: number;
     partitions: number;
     eventsMaxMessageBytes: number;
+    /** `retention.ms` of the events and dead-letter topics it creates (-1: forever). */
+    eventsRetentionMs: number;
+    deadLetterRetentionMs: number;
   };
   topics: { events: string; deadLetters: string; progress: string };
   poll: {
@@ -250,6 +278,8 @@ export function loadConfig(
         replicationFactor: e.KAFKA_REPLICATION_FACTOR,
         partitions: e.KAFKA_PARTITIONS,
         eventsMaxMessageBytes: e.EVENTS_MAX_MESSAGE_BYTES,
+        eventsRetentionMs: e.EVENTS_RETENTION_MS,
+        deadLetterRetentionMs: e.DEAD_LETTER_RETENTION_MS,
       },
       topics: {
         events: e.EMAIL_SENT_TOPIC,

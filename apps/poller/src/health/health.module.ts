@@ -8,11 +8,12 @@ import { CheckpointHealthIndicator } from './checkpoint.health.js';
 import { HealthController } from './health.controller.js';
 import { KafkaHealthIndicator } from './kafka.health.js';
 import { PollingHealthIndicator } from './polling.health.js';
+import { Readiness } from './readiness.js';
 import { WolkvoxHealthIndicator } from './wolkvox.health.js';
 
 /**
  * `/health/live` and `/health/ready`. Terminus's own logging is off: it would log every failed
- * probe; the controller logs readiness changes instead.
+ * probe; Readiness logs readiness changes instead. Readiness is exported for the metrics.
  */
 @Module({
   imports: [TerminusModule.forRoot({ logger: false }), PollerModule],
@@ -22,11 +23,13 @@ import { WolkvoxHealthIndicator } from './wolkvox.health.js';
     KafkaHealthIndicator,
     PollingHealthIndicator,
     WolkvoxHealthIndicator,
+    Readiness,
     {
       provide: SecretScrubber,
       inject: [POLLER_CONFIG],
       useFactory: (config: PollerConfig) => SecretScrubber.fromConfig(config),
     },
   ],
+  exports: [Readiness],
 })
 export class HealthModule {}

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
+import { HealthModule } from '../health/health.module.js';
 import { PollerModule } from '../poller/poller.module.js';
 import { MetricsController } from './metrics.controller.js';
 import { MetricsService } from './metrics.service.js';
 
 @Module({
-  imports: [PollerModule],
+  imports: [PollerModule, HealthModule],
   controllers: [MetricsController],
   providers: [MetricsService],
 })

@@ -4,6 +4,7 @@ import type { CallReport } from '@app/wolkvox-client';
 import { Subscription, type Subject } from 'rxjs';
 import { POLLER_CONFIG } from '../config/config.module.js';
 import type { PollerConfig } from '../config/poller-config.js';
+import { indicatorsUp, Readiness } from '../health/readiness.js';
 import { PollCycle } from '../poll/poll-cycle.js';
 import { API_CALLS } from '../poller/poller.module.js';
 import { PollerStatus } from '../poller/poller-status.js';
@@ -24,6 +25,7 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
     cycle: PollCycle,
     source: EmailSource,
     @Inject(POLLER_CONFIG) config: PollerConfig,
+    readiness: Readiness,
   ) {
     this.metrics = new PollerMetrics({
       budget: () => source.budget(),
@@ -31,6 +33,10 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
       nowWall: () => wallTimeOf(new Date(), config.wolkvox.timeZone),
       lastGoodPollAt: () => status.lastGoodPollAt,
       fenced: () => status.fenced !== undefined,
+      readiness: async () => {
+        const { ready, body } = await readiness.check();
+        return { ready, indicators: indicatorsUp(body) };
+      },
     });
   }
 

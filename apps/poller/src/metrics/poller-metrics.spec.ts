@@ -109,6 +109,43 @@ describe('PollerMetrics', () => {
     );
   });
 
+  it('counts a one-second window that still held the cut', async () => {
+    const { metrics, samples } = rig();
+    expect(await samples()).toContain('wolkvox_poller_overflowing_seconds_total 0');
+    metrics.recordCycle(
+      cycle({
+        kind: 'published',
+        window: { from: window.from, to: window.from },
+        fetched: 60_000,
+        events: 60_000,
+        deadLetters: 0,
+        duplicates: 0,
+        oversize: 0,
+        outOfWindow: 0,
+        overflowingSecond: true,
+        notFound: false,
+        lagSeconds: 5,
+      }),
+    );
+    expect(await samples()).toContain('wolkvox_poller_overflowing_seconds_total 1');
+  });
+
+  it('has the refusals and splits alerts watch at 0 before the first one, so increase() sees it', async () => {
+    const { metrics, samples } = rig();
+    expect(await samples()).toEqual(
+      expect.arrayContaining([
+        'wolkvox_poller_window_splits_total{reason="truncated"} 0',
+        'wolkvox_poller_window_splits_total{reason="timed-out"} 0',
+        'wolkvox_poller_api_calls_total{outcome="token-rejected",status="403"} 0',
+        'wolkvox_poller_api_calls_total{outcome="budget-exhausted",status="403"} 0',
+      ]),
+    );
+    metrics.recordCall(call('token-rejected', 403));
+    expect(await samples()).toContain(
+      'wolkvox_poller_api_calls_total{outcome="token-rejected",status="403"} 1',
+    );
+  });
+
   it('reads budget, lag, last good poll and fencing when scraped; unknown values are absent', async () => {
     const { state, samples } = rig();
     let lines = await samples();
@@ -132,6 +169,56 @@ describe('PollerMetrics', () => {
         'wolkvox_poller_fenced 1',
       ]),
     );
+  });
+
+  it('shows readiness as the probe sees it, asking once per scrape', async () => {
+    let answer = { ready: true, indicators: { checkpoint: true, kafka: true, wolkvox: true } };
+    let asked = 0;
+    const metrics = new PollerMetrics(
+      {
+        budget: () => ({
+          day: '2026-03-01',
+          used: 0,
+          limit: undefined,
+          remaining: undefined,
+          resetsAt: 0,
+        }),
+        cursor: () => undefined,
+        nowWall: () => t('2026-03-01 11:00:00'),
+        lastGoodPollAt: () => undefined,
+        fenced: () => false,
+        readiness: () => {
+          asked += 1;
+          return Promise.resolve(answer);
+        },
+      },
+      { defaultMetrics: false },
+    );
+    const readinessLines = async () =>
+      (await metrics.text())
+        .split('\n')
+        .filter((line) => /^wolkvox_poller_(ready|health_indicator_up)/.test(line));
+    expect(await readinessLines()).toEqual([
+      'wolkvox_poller_ready 1',
+      'wolkvox_poller_health_indicator_up{indicator="checkpoint"} 1',
+      'wolkvox_poller_health_indicator_up{indicator="kafka"} 1',
+      'wolkvox_poller_health_indicator_up{indicator="wolkvox"} 1',
+    ]);
+    expect(asked).toBe(1);
+    answer = { ready: false, indicators: { checkpoint: true, kafka: false, wolkvox: true } };
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await readinessLines()).toEqual([
+      'wolkvox_poller_ready 0',
+      'wolkvox_poller_health_indicator_up{indicator="checkpoint"} 1',
+      'wolkvox_poller_health_indicator_up{indicator="kafka"} 0',
+      'wolkvox_poller_health_indicator_up{indicator="wolkvox"} 1',
+    ]);
+    expect(asked).toBe(2);
+  });
+
+  it('has no readiness gauges without a readiness source', async () => {
+    const { samples } = rig();
+    expect((await samples()).join('\n')).not.toMatch(/_ready|health_indicator/);
   });
 
   it('serves the Prometheus text format, default process metrics included when asked', async () => {

@@ -6,6 +6,11 @@ import type { BudgetSnapshot } from '../ports/email-source.port.js';
 
 const PREFIX = 'wolkvox_poller_';
 
+export interface ReadinessGauges {
+  ready: boolean;
+  indicators: Record<string, boolean>;
+}
+
 /** What the metrics read at scrape time rather than count as things happen. */
 export interface PollerGaugeSources {
   budget(): BudgetSnapshot;
@@ -15,6 +20,12 @@ export interface PollerGaugeSources {
   nowWall(): WallSeconds;
   lastGoodPollAt(): Date | undefined;
   fenced(): boolean;
+  /**
+   * Readiness and each of its indicators (true unless down): the same check as
+   * `GET /health/ready`, made at scrape time so that an alert does not depend on someone
+   * probing. Without it (tools that only count) the readiness gauges are absent.
+   */
+  readiness?(): Promise<ReadinessGauges>;
 }
 
 /**
@@ -64,6 +75,11 @@ export class PollerMetrics {
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
+  private readonly overflowingSeconds = new Counter({
+    name: `${PREFIX}overflowing_seconds_total`,
+    help: "One-second windows that still held the API's 60,000-record cut: records beyond it cannot be read",
+    registers: [this.registry],
+  });
   private readonly cycles = new Counter({
     name: `${PREFIX}cycles_total`,
     help: 'Poll cycles by outcome; reason details source-failed (the API answer) and split',
@@ -82,6 +98,12 @@ export class PollerMetrics {
     options: { defaultMetrics?: boolean } = {},
   ) {
     const registers = [this.registry];
+    // Series that alerts and the dashboard watch exist at 0 from the start: increase() then sees
+    // the first refusal or split, which a series born at 1 would hide.
+    for (const outcome of ['token-rejected', 'budget-exhausted'] as const) {
+      this.apiCalls.inc({ outcome, status: '403' }, 0);
+    }
+    for (const reason of ['truncated', 'timed-out'] as const) this.windowSplits.inc({ reason }, 0);
     new Gauge({
       name: `${PREFIX}budget_used_requests`,
       help: "Requests spent on the operation's current local day",
@@ -138,6 +160,32 @@ export class PollerMetrics {
         this.set(sources.fenced() ? 1 : 0);
       },
     });
+    const readiness = sources.readiness?.bind(sources);
+    if (readiness) {
+      // One check serves both gauges of a scrape (prom-client collects them one after the other).
+      let shared: Promise<ReadinessGauges> | undefined;
+      const check = () =>
+        (shared ??= readiness().finally(() => setImmediate(() => (shared = undefined))));
+      new Gauge({
+        name: `${PREFIX}ready`,
+        help: '1 when GET /health/ready answers 200 (every indicator up or degraded), 0 when it answers 503',
+        registers,
+        async collect() {
+          this.set((await check()).ready ? 1 : 0);
+        },
+      });
+      new Gauge({
+        name: `${PREFIX}health_indicator_up`,
+        help: 'Each readiness indicator (checkpoint, kafka, polling, wolkvox): 1 up or degraded, 0 down',
+        labelNames: ['indicator'] as const,
+        registers,
+        async collect() {
+          for (const [indicator, up] of Object.entries((await check()).indicators)) {
+            this.set({ indicator }, up ? 1 : 0);
+          }
+        },
+      });
+    }
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
 
@@ -155,6 +203,7 @@ export class PollerMetrics {
         this.eventsPublished.inc(outcome.events);
         this.deadLetters.inc(outcome.deadLetters);
         this.duplicatesSkipped.inc(outcome.duplicates);
+        if (outcome.overflowingSecond) this.overflowingSeconds.inc();
         break;
       case 'split':
         reason = outcome.reason;

@@ -5,7 +5,9 @@ import type { TopicSpec } from '../kafka/topic-admin.js';
  * The three topics as the poller creates them when missing (documented in the README):
  * - events and dead letters: `KAFKA_PARTITIONS` partitions (keys spread them; order between
  *   emails carries no meaning), retention by time, `max.message.bytes` raised to
- *   `EVENTS_MAX_MESSAGE_BYTES` so large HTML emails fit;
+ *   `EVENTS_MAX_MESSAGE_BYTES` so large HTML emails fit, and an explicit `retention.ms`
+ *   (`EVENTS_RETENTION_MS`, `DEAD_LETTER_RETENTION_MS`) so a replay from the beginning reaches
+ *   as far back as documented, whatever the broker's default;
  * - progress: one partition, compacted: only the latest checkpoint per key matters.
  * `min.insync.replicas` follows the replication factor so acks=all means what it says.
  */
@@ -14,7 +16,7 @@ export function topicSpecs(config: PollerConfig): TopicSpec[] {
   const minIsr = String(Math.max(1, Math.min(2, rf - 1)));
   const maxBytes = String(config.kafka.eventsMaxMessageBytes);
   // Events and dead letters are histories to replay: same shape, deleted only by retention.
-  const history = (topic: string): TopicSpec => ({
+  const history = (topic: string, retentionMs: number): TopicSpec => ({
     topic,
     partitions: config.kafka.partitions,
     replicationFactor: rf,
@@ -22,11 +24,12 @@ export function topicSpecs(config: PollerConfig): TopicSpec[] {
       'cleanup.policy': 'delete',
       'max.message.bytes': maxBytes,
       'min.insync.replicas': minIsr,
+      'retention.ms': String(retentionMs),
     },
   });
   return [
-    history(config.topics.events),
-    history(config.topics.deadLetters),
+    history(config.topics.events, config.kafka.eventsRetentionMs),
+    history(config.topics.deadLetters, config.kafka.deadLetterRetentionMs),
     {
       topic: config.topics.progress,
       partitions: 1,
