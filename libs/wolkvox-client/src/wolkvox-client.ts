@@ -9,8 +9,10 @@ import {
 import { Pool, type Dispatcher } from 'undici';
 import { backoffDelayMs, type RetryPolicy } from './backoff.js';
 import { classifyResponse, type ResponseClass } from './classify-response.js';
+import { describeError } from './describe-error.js';
 import {
   checkOptions,
+  checkToken,
   DEFAULT_CALL_TIMEOUT_MS,
   DEFAULT_TRUNCATION_LIMIT,
   resolveEndpoint,
@@ -70,10 +72,11 @@ class SinkError extends Error {
  * when the caller aborts.
  *
  * The token lives in a private field and goes nowhere but the `wolkvox-token` header: not in
- * messages (they are scrubbed of it too), not in `util.inspect` or `JSON.stringify` output.
+ * messages (they are scrubbed of it too), not in `util.inspect` or `JSON.stringify` output. It
+ * can be replaced while the client runs (`useToken`).
  */
 export class WolkvoxClient {
-  readonly #token: string;
+  #token: string;
   readonly #server: string;
   readonly #origin: string;
   readonly #path: string;
@@ -130,6 +133,17 @@ export class WolkvoxClient {
     this.#tokenRejection = undefined;
   }
 
+  /**
+   * Sends `token` from the next request on (an operator rotated it) and, if it is another
+   * token than the one refused, allows calls again at once.
+   */
+  useToken(token: string): void {
+    checkToken(token);
+    if (token === this.#token) return;
+    this.#token = token;
+    this.#tokenRejection = undefined;
+  }
+
   /** Closes the connection pool (not a dispatcher passed in options). */
   async close(): Promise<void> {
     if (this.#ownsDispatcher) await this.#dispatcher.close();
@@ -179,6 +193,7 @@ export class WolkvoxClient {
     signal?.throwIfAborted();
     let calls = 0;
     let lastError = '';
+    let sent: string | undefined;
     for (let attempt = 1; attempt <= this.#retry.maxAttempts; attempt++) {
       if (attempt > 1) {
         await this.#sleep(backoffDelayMs(this.#retry, attempt - 1, this.#random()), signal);
@@ -192,6 +207,7 @@ export class WolkvoxClient {
           return { kind: 'budget-exhausted', source: 'local', resetsAt: this.#nextDay(), calls };
         }
         calls += 1;
+        sent = this.#token;
         result = await this.#attempt(window, attempt, sink, signal);
       } catch (error) {
         if (error instanceof SinkError) throw error.original;
@@ -221,13 +237,12 @@ export class WolkvoxClient {
             httpStatus: result.httpStatus,
             calls,
           };
-        case 'token-rejected':
-          this.#tokenRejection = {
-            kind: 'token-rejected',
-            message: this.#scrub(answer.message),
-            calls: 0,
-          };
-          return { ...this.#tokenRejection, calls };
+        case 'token-rejected': {
+          const refusal = { kind: answer.kind, message: this.#scrub(answer.message), calls: 0 };
+          // A refusal of a token replaced while the call was in flight must not block the new one.
+          if (sent === this.#token) this.#tokenRejection = refusal;
+          return { ...refusal, calls };
+        }
         case 'budget-exhausted':
           this.#budget.markExhausted();
           return { kind: 'budget-exhausted', source: 'api', resetsAt: this.#nextDay(), calls };
@@ -388,14 +403,4 @@ function checkWindow(window: WallWindow): void {
   if (to - from > MAX_WINDOW_SECONDS) {
     throw new RangeError(`window longer than 31 days: ${from}..${to}`);
   }
-}
-
-/** `Name: message` of a network fault, and the code of its cause (undici wraps socket errors). */
-function describeError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause instanceof Error ? error.cause : undefined;
-  const code =
-    (error as { code?: unknown }).code ?? (cause as { code?: unknown } | undefined)?.code;
-  const text = `${error.name}: ${error.message}`;
-  return typeof code === 'string' && !text.includes(code) ? `${text} (${code})` : text;
 }
