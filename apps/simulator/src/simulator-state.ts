@@ -32,6 +32,8 @@ export class SimulatorState {
   inFlight = 0;
   /** Shuffles and `code` styles of responses, seeded. */
   responseRandom: Random;
+  /** The token accepted, once changed by the control API (the admins regenerated it). */
+  rotatedToken: string | undefined;
 
   constructor(readonly options: SimulatorOptions) {
     this.clock = new ZoneClock(options.timeZone, options.now);
@@ -45,7 +47,7 @@ export class SimulatorState {
   }
 
   get token(): string {
-    return this.options.token;
+    return this.rotatedToken ?? this.options.token;
   }
 
   updateSettings(change: Partial<RuntimeSettings>): RuntimeSettings {
@@ -72,6 +74,7 @@ export class SimulatorState {
     this.settings = this.#startSettings();
     this.quota.limit = this.options.dailyQuota;
     this.responseRandom = new Random(`${this.options.seed}:responses`);
+    this.rotatedToken = undefined;
   }
 
   close(): void {
