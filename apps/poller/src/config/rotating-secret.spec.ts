@@ -1,28 +1,17 @@
 import { inspect } from 'node:util';
+import { tokenFileDouble } from './__tests__/token-file-double.js';
 import { RotatingSecret, type SecretEvent } from './rotating-secret.js';
 
-/** The file as a Secret volume shows it over time: what each open of the path returns. */
-function volume(initial: string) {
-  const file = { content: initial as string | undefined };
-  const readFile = () => {
-    if (file.content === undefined) throw Object.assign(new Error('gone'), { code: 'ENOENT' });
-    return file.content;
-  };
-  return { file, readFile };
-}
-
-function fromFile(readFile: (path: string) => string) {
-  const result = RotatingSecret.fromFile('WOLKVOX_TOKEN_FILE', '/s/token', undefined, readFile);
-  if (!result.ok) throw new Error(result.problem);
+function watched(initial: string) {
+  const { file, secret } = tokenFileDouble(initial);
   const events: SecretEvent[] = [];
-  result.secret.subscribe((event) => events.push(event));
-  return { secret: result.secret, events };
+  secret.subscribe((event) => events.push(event));
+  return { file, secret, events };
 }
 
 describe('RotatingSecret', () => {
   it('takes a new value on the read after the file changed, once, and remembers the old ones', () => {
-    const { file, readFile } = volume('token-a\n');
-    const { secret, events } = fromFile(readFile);
+    const { file, secret, events } = watched('token-a\n');
     expect(secret.reveal()).toBe('token-a');
     expect(secret.reread()).toEqual({ kind: 'unchanged' });
 
@@ -36,8 +25,7 @@ describe('RotatingSecret', () => {
   });
 
   it('keeps the value in use while the file is missing or empty, telling each problem once', () => {
-    const { file, readFile } = volume('token-a');
-    const { secret, events } = fromFile(readFile);
+    const { file, secret, events } = watched('token-a');
     file.content = undefined;
     secret.reread();
     secret.reread();

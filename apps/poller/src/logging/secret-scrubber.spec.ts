@@ -1,3 +1,4 @@
+import { tokenFileDouble } from '../config/__tests__/token-file-double.js';
 import { RotatingSecret } from '../config/rotating-secret.js';
 import { SecretScrubber } from './secret-scrubber.js';
 
@@ -37,20 +38,13 @@ describe('SecretScrubber', () => {
   });
 
   it('scrubs a token read again from its file, and still the old one', () => {
-    let content = 'token-old-1';
-    const read = RotatingSecret.fromFile(
-      'WOLKVOX_TOKEN_FILE',
-      '/s/token',
-      undefined,
-      () => content,
-    );
-    if (!read.ok) throw new Error(read.problem);
+    const { file, secret } = tokenFileDouble('token-old-1');
     const scrubber = SecretScrubber.fromConfig({
-      wolkvox: { token: read.secret },
+      wolkvox: { token: secret },
       kafka: { sasl: undefined },
     } as never);
-    content = 'token-new-2';
-    read.secret.reread();
+    file.content = 'token-new-2';
+    secret.reread();
     expect(scrubber.scrub('token-old-1 token-new-2')).toBe('[redacted] [redacted]');
   });
 });
