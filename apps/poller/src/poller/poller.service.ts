@@ -120,7 +120,11 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
     const timer = setTimeout(() => {
       this.scheduler.deleteTimeout(TIMER);
       this.inFlightSince = Date.now();
-      this.inFlight = this.tick().finally(() => (this.inFlight = undefined));
+      // Started on the next microtask, so that inFlight is set before any of tick's code runs: a
+      // re-read of the token file inside it may call pollSoonAfterRefusal, which must see it.
+      this.inFlight = Promise.resolve()
+        .then(() => this.tick())
+        .finally(() => (this.inFlight = undefined));
     }, delayMs);
     this.scheduler.addTimeout(TIMER, timer);
   }
