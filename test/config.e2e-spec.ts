@@ -16,8 +16,13 @@ const VALID: Record<string, string> = {
   POLL_START_AT: '2026-01-01T00:00:00-05:00',
 };
 
-const emptyTokenFile = join(mkdtempSync(join(tmpdir(), 'poller-config-')), 'token');
+const secretsDir = mkdtempSync(join(tmpdir(), 'poller-config-'));
+const emptyTokenFile = join(secretsDir, 'token');
 writeFileSync(emptyTokenFile, '\n');
+/** A token that cannot travel as a header, in a file: refused without being quoted. */
+const spacedTokenFile = join(secretsDir, 'spaced-token');
+writeFileSync(spacedTokenFile, `${TOKEN} with spaces\n`);
+const SASL = { KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u' };
 
 type Case = [variable: string, change: Record<string, string | undefined>];
 
@@ -30,6 +35,7 @@ const CASES: Case[] = [
   ['WOLKVOX_TOKEN', { WOLKVOX_TOKEN: `${TOKEN} with spaces` }],
   ['WOLKVOX_TOKEN_FILE', { WOLKVOX_TOKEN: undefined, WOLKVOX_TOKEN_FILE: '/nonexistent/token' }],
   ['WOLKVOX_TOKEN_FILE', { WOLKVOX_TOKEN: undefined, WOLKVOX_TOKEN_FILE: emptyTokenFile }],
+  ['WOLKVOX_TOKEN_FILE', { WOLKVOX_TOKEN: undefined, WOLKVOX_TOKEN_FILE: spacedTokenFile }],
   ['WOLKVOX_BASE_URL', { WOLKVOX_BASE_URL: 'ftp://wv0010.example.com' }],
   ['WOLKVOX_TIMEZONE', { WOLKVOX_TIMEZONE: 'Mars/Olympus_Mons' }],
   ['WOLKVOX_MAX_CONCURRENCY', { WOLKVOX_MAX_CONCURRENCY: '3' }],
@@ -40,6 +46,12 @@ const CASES: Case[] = [
   ['KAFKA_SASL_MECHANISM', { KAFKA_SASL_MECHANISM: 'gssapi' }],
   ['KAFKA_SASL_USERNAME', { KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_PASSWORD: PASSWORD }],
   ['KAFKA_SASL_PASSWORD', { KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'u' }],
+  [
+    'KAFKA_SASL_PASSWORD',
+    { ...SASL, KAFKA_SASL_PASSWORD: PASSWORD, KAFKA_SASL_PASSWORD_FILE: '/x' },
+  ],
+  ['KAFKA_SASL_PASSWORD_FILE', { ...SASL, KAFKA_SASL_PASSWORD_FILE: '/nonexistent/password' }],
+  ['KAFKA_SASL_PASSWORD_FILE', { ...SASL, KAFKA_SASL_PASSWORD_FILE: emptyTokenFile }],
   ['KAFKA_REPLICATION_FACTOR', { KAFKA_REPLICATION_FACTOR: '0' }],
   ['KAFKA_PARTITIONS', { KAFKA_PARTITIONS: 'three' }],
   ['EMAIL_SENT_TOPIC', { EMAIL_SENT_TOPIC: 'email sent!' }],

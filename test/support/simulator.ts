@@ -57,6 +57,11 @@ export class SimulatorControl {
     return this.#post('/control/reset', data ? { data } : {});
   }
 
+  /** Regenerates the token: the API accepts only `token` from now on. */
+  rotateToken(token: string): Promise<{ rotated: boolean }> {
+    return this.#post('/control/token', { token });
+  }
+
   live(perSecond: number): Promise<{ perSecond: number }> {
     return this.#post('/control/live', { perSecond });
   }

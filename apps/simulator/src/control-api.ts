@@ -53,6 +53,9 @@ export const SettingsBody = z
 
 export const ResetBody = z.object({ data: z.enum(['generated', 'empty']).optional() }).strict();
 
+/** The token the API accepts from now on; the old one is refused at once, as Wolkvox does. */
+export const TokenBody = z.object({ token: z.string().min(1) }).strict();
+
 export const LiveBody = z.object({ perSecond: z.number().min(0).max(10_000) }).strict();
 
 /** Parses a body or throws an Error whose message lists every problem. */

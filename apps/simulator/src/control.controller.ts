@@ -7,6 +7,7 @@ import {
   parseBody,
   ResetBody,
   SettingsBody,
+  TokenBody,
   toStoredRecords,
 } from './control-api.js';
 import { truthEntry } from './record-store.js';
@@ -66,6 +67,14 @@ export class ControlController {
   reset(@Body() body: unknown) {
     this.sim.reset(checked(() => parseBody(ResetBody, body)).data);
     return this.sim.status();
+  }
+
+  /** `{ token }`: the admins regenerated the token; the answer never repeats it. */
+  @Post('token')
+  @HttpCode(200)
+  token(@Body() body: unknown) {
+    this.sim.rotatedToken = checked(() => parseBody(TokenBody, body)).token;
+    return { rotated: true };
   }
 
   /** `{ perSecond }`: live traffic dated "now"; 0 stops it. */

@@ -34,6 +34,8 @@ export class SimulatorState {
   inFlight = 0;
   /** Shuffles and `code` styles of responses, seeded. */
   responseRandom: Random;
+  /** The token accepted, once changed by the control API (the admins regenerated it). */
+  rotatedToken: string | undefined;
 
   constructor(readonly options: SimulatorOptions) {
     this.clock = new ZoneClock(options.timeZone, options.now);
@@ -47,7 +49,7 @@ export class SimulatorState {
   }
 
   get token(): string {
-    return this.options.token;
+    return this.rotatedToken ?? this.options.token;
   }
 
   updateSettings(change: Partial<RuntimeSettings>): RuntimeSettings {
@@ -74,6 +76,7 @@ export class SimulatorState {
     this.settings = this.#startSettings();
     this.quota.limit = this.options.dailyQuota;
     this.responseRandom = new Random(`${this.options.seed}:responses`);
+    this.rotatedToken = undefined;
   }
 
   close(): void {

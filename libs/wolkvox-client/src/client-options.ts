@@ -87,9 +87,7 @@ export function resolveEndpoint(
 
 /** Throws a RangeError naming the first bad option; the message never contains the token. */
 export function checkOptions(options: WolkvoxClientOptions): void {
-  if (typeof options.token !== 'string' || !TOKEN_CHARS.test(options.token)) {
-    throw new RangeError('token must be a non-empty string of visible ASCII characters');
-  }
+  checkToken(options.token);
   if (!isValidTimeZone(options.timeZone)) {
     throw new RangeError(`timeZone is not a known IANA zone: ${JSON.stringify(options.timeZone)}`);
   }
@@ -108,6 +106,13 @@ export function checkOptions(options: WolkvoxClientOptions): void {
   }
   if (!(Number.isFinite(maxDelayMs) && maxDelayMs >= baseDelayMs)) {
     throw new RangeError(`retry.maxDelayMs must be >= retry.baseDelayMs, got ${maxDelayMs}`);
+  }
+}
+
+/** Throws a RangeError, which never quotes the token, unless it can travel as a header. */
+export function checkToken(token: unknown): void {
+  if (typeof token !== 'string' || !TOKEN_CHARS.test(token)) {
+    throw new RangeError('token must be a non-empty string of visible ASCII characters');
   }
 }
 

@@ -255,6 +255,34 @@ describe('WolkvoxClient', () => {
       expect((await h.client.fetchWindow(window)).kind).toBe('records');
       expect(h.calls).toHaveLength(2);
     });
+
+    it('calls again at once with a new token, and only with a new one', async () => {
+      const h = harness();
+      h.respond(403, envelope(403, 'FORBIDDEN', 'PLEASE VALIDATE TOKEN'));
+      await h.client.fetchWindow(window);
+      h.client.useToken(TOKEN);
+      expect(h.client.tokenRejected).toBe(true);
+
+      h.client.useToken('tok-rotated-0001');
+      expect(h.client.tokenRejected).toBe(false);
+      h.respond(404, envelope(404, 'NOT FOUND', 'Validate dates entered'));
+      expect((await h.client.fetchWindow(window)).kind).toBe('records');
+      expect(h.requests.map((r) => r.headers['wolkvox-token'])).toEqual([
+        TOKEN,
+        'tok-rotated-0001',
+      ]);
+      expect(() => h.client.useToken('has space')).toThrow(/visible ASCII/);
+    });
+
+    it('is not blocked by the refusal of a token replaced while the call was in flight', async () => {
+      const h = harness();
+      h.respond(403, () => {
+        h.client.useToken('tok-rotated-0002');
+        return Promise.resolve(envelope(403, 'FORBIDDEN', 'PLEASE VALIDATE TOKEN'));
+      });
+      expect((await h.client.fetchWindow(window)).kind).toBe('token-rejected');
+      expect(h.client.tokenRejected).toBe(false);
+    });
   });
 
   describe('the daily budget', () => {

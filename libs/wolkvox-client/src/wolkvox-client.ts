@@ -9,9 +9,11 @@ import {
 import { Pool, type Dispatcher } from 'undici';
 import { backoffDelayMs, type RetryPolicy } from './backoff.js';
 import { classifyResponse, type ResponseClass } from './classify-response.js';
+import { describeError, neverConnected } from './describe-error.js';
 import {
   checkOptions,
   DEFAULT_ABANDONED_CALL_MS,
+  checkToken,
   DEFAULT_CALL_TIMEOUT_MS,
   DEFAULT_TRUNCATION_LIMIT,
   resolveEndpoint,
@@ -34,7 +36,7 @@ import type {
   WallWindow,
 } from './fetch-outcome.js';
 import type { RequestBudget } from './request-budget.js';
-import { Semaphore } from './semaphore.js';
+import { CallSlots } from './call-slots.js';
 
 /** The documented longest query: 31 days between `date_ini` and `date_end`. */
 export const MAX_WINDOW_SECONDS = 31 * 86_400;
@@ -72,20 +74,20 @@ class SinkError extends Error {
  * when the caller aborts.
  *
  * The token lives in a private field and goes nowhere but the `wolkvox-token` header: not in
- * messages (they are scrubbed of it too), not in `util.inspect` or `JSON.stringify` output.
+ * messages (they are scrubbed of it too), not in `util.inspect` or `JSON.stringify` output. It
+ * can be replaced while the client runs (`useToken`).
  */
 export class WolkvoxClient {
-  readonly #token: string;
+  #token: string;
   readonly #server: string;
   readonly #origin: string;
   readonly #path: string;
   readonly #timeZone: string;
   readonly #callTimeoutMs: number;
-  readonly #abandonedCallMs: number;
   readonly #truncationLimit: number;
   readonly #retry: RetryPolicy;
   readonly #budget: RequestBudget;
-  readonly #slots: Semaphore;
+  readonly #slots: CallSlots;
   readonly #dispatcher: Dispatcher;
   readonly #ownsDispatcher: boolean;
   readonly #clock: Clock;
@@ -93,8 +95,6 @@ export class WolkvoxClient {
   readonly #random: () => number;
   readonly #onCall: ((report: CallReport) => void) | undefined;
   #tokenRejection: TokenRejectedOutcome | undefined;
-  /** Aborted by close(): slots held for calls given up on are freed then. */
-  readonly #closed = new AbortController();
 
   constructor(options: WolkvoxClientOptions) {
     const { origin, path } = resolveEndpoint(options.server, options.baseUrl);
@@ -105,13 +105,17 @@ export class WolkvoxClient {
     this.#path = path;
     this.#timeZone = options.timeZone;
     this.#callTimeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
-    this.#abandonedCallMs = options.abandonedCallMs ?? DEFAULT_ABANDONED_CALL_MS;
     this.#truncationLimit = options.truncationLimit ?? DEFAULT_TRUNCATION_LIMIT;
     this.#retry = { ...options.retry };
     this.#budget = options.budget;
-    this.#slots = new Semaphore(options.maxConcurrency);
     this.#clock = options.clock ?? systemClock;
     this.#sleep = options.sleep ?? realSleep;
+    this.#slots = new CallSlots(
+      options.maxConcurrency,
+      options.abandonedCallMs ?? DEFAULT_ABANDONED_CALL_MS,
+      this.#clock,
+      this.#sleep,
+    );
     this.#random = options.random ?? Math.random;
     this.#onCall = options.onCall;
     this.#ownsDispatcher = options.dispatcher === undefined;
@@ -141,23 +145,23 @@ export class WolkvoxClient {
    * operation may have left calls running on the server when it was killed.
    */
   assumeCallsInFlightUntil(untilMs: number): void {
-    const wait = untilMs - this.#clock.now().getTime();
-    if (wait <= 0) return;
-    for (let i = 0; i < this.#slots.capacity; i++) {
-      void this.#slots.acquire().then((release) => this.#releaseAt(release, untilMs));
-    }
+    this.#slots.takeAllUntil(untilMs);
   }
 
-  /** Frees a slot at `untilMs` (at once if that is past, or once the client is closed). */
-  #releaseAt(release: () => void, untilMs: number): void {
-    const wait = untilMs - this.#clock.now().getTime();
-    if (wait <= 0 || this.#closed.signal.aborted) return release();
-    this.#sleep(wait, this.#closed.signal).then(release, release);
+  /**
+   * Sends `token` from the next request on (an operator rotated it) and, if it is another
+   * token than the one refused, allows calls again at once.
+   */
+  useToken(token: string): void {
+    checkToken(token);
+    if (token === this.#token) return;
+    this.#token = token;
+    this.#tokenRejection = undefined;
   }
 
   /** Closes the connection pool (not a dispatcher passed in options). */
   async close(): Promise<void> {
-    this.#closed.abort();
+    this.#slots.close();
     if (this.#ownsDispatcher) await this.#dispatcher.close();
   }
 
@@ -205,6 +209,7 @@ export class WolkvoxClient {
     signal?.throwIfAborted();
     let calls = 0;
     let lastError = '';
+    let sent: string | undefined;
     for (let attempt = 1; attempt <= this.#retry.maxAttempts; attempt++) {
       if (attempt > 1) {
         await this.#sleep(backoffDelayMs(this.#retry, attempt - 1, this.#random()), signal);
@@ -220,6 +225,7 @@ export class WolkvoxClient {
         }
         calls += 1;
         sentAt = this.#clock.now().getTime();
+        sent = this.#token;
         result = await this.#attempt(window, attempt, sink, signal);
       } catch (error) {
         if (error instanceof SinkError) throw error.original;
@@ -229,7 +235,7 @@ export class WolkvoxClient {
         // simultaneous requests: its slot stays taken until the server has surely ended it,
         // so that the poller never causes "EXCEEDS THE LIMIT OF SIMULTANEOUS REQUESTS" itself.
         if (sentAt !== undefined && mayStillRun(result))
-          this.#releaseAt(release, sentAt + this.#abandonedCallMs);
+          this.#slots.releaseAbandoned(release, sentAt);
         else release();
       }
 
@@ -254,13 +260,12 @@ export class WolkvoxClient {
             httpStatus: result.httpStatus,
             calls,
           };
-        case 'token-rejected':
-          this.#tokenRejection = {
-            kind: 'token-rejected',
-            message: this.#scrub(answer.message),
-            calls: 0,
-          };
-          return { ...this.#tokenRejection, calls };
+        case 'token-rejected': {
+          const refusal = { kind: answer.kind, message: this.#scrub(answer.message), calls: 0 };
+          // A refusal of a token replaced while the call was in flight must not block the new one.
+          if (sent === this.#token) this.#tokenRejection = refusal;
+          return { ...refusal, calls };
+        }
         case 'budget-exhausted':
           this.#budget.markExhausted();
           return { kind: 'budget-exhausted', source: 'api', resetsAt: this.#nextDay(), calls };
@@ -435,22 +440,4 @@ function mayStillRun(result: AttemptResult | undefined): boolean {
   if (result === undefined) return true;
   if (result.kind === 'timed-out') return true;
   return result.kind === 'network-error' && result.connected;
-}
-
-/** A connection that was never made: no request reached the server. */
-function neverConnected(error: unknown): boolean {
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
-  const code =
-    (error as { code?: unknown }).code ?? (cause as { code?: unknown } | undefined)?.code;
-  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
-}
-
-/** `Name: message` of a network fault, and the code of its cause (undici wraps socket errors). */
-function describeError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause instanceof Error ? error.cause : undefined;
-  const code =
-    (error as { code?: unknown }).code ?? (cause as { code?: unknown } | undefined)?.code;
-  const text = `${error.name}: ${error.message}`;
-  return typeof code === 'string' && !text.includes(code) ? `${text} (${code})` : text;
 }

@@ -116,6 +116,47 @@ describe('loadConfig', () => {
     });
   });
 
+  it('refuses a token file whose token could not travel as a header, without quoting it', () => {
+    const result = loadConfig(
+      { WOLKVOX_SERVER: '0010', WOLKVOX_TOKEN_FILE: '/run/secrets/token' },
+      () => 'two words\n',
+    );
+    expect(result).toEqual({
+      ok: false,
+      problems: [
+        'WOLKVOX_TOKEN_FILE: /run/secrets/token: must be visible ASCII characters, no spaces',
+      ],
+    });
+  });
+
+  it('reads the SASL password from KAFKA_SASL_PASSWORD_FILE, and wants exactly one of the two', () => {
+    const sasl = { KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'poller' };
+    const fromFile = loadConfig(
+      { ...minimal, ...sasl, KAFKA_SASL_PASSWORD_FILE: '/run/secrets/kafka/password' },
+      (path) => (path === '/run/secrets/kafka/password' ? 'pw from file\n' : ''),
+    );
+    expect(fromFile.ok && fromFile.config.kafka.sasl?.password.reveal()).toBe('pw from file');
+    expect(fromFile.ok && fromFile.config.kafka.sasl?.password.path).toBe(
+      '/run/secrets/kafka/password',
+    );
+
+    const both = loadConfig({
+      ...minimal,
+      ...sasl,
+      KAFKA_SASL_PASSWORD: 'pw-123',
+      KAFKA_SASL_PASSWORD_FILE: '/x',
+    });
+    const neither = loadConfig({ ...minimal, ...sasl });
+    for (const result of [both, neither]) {
+      expect(result.ok).toBe(false);
+      if (!result.ok)
+        expect(result.problems).toEqual([
+          expect.stringMatching(/^KAFKA_SASL_PASSWORD: set exactly one/),
+        ]);
+    }
+    expect(JSON.stringify(both)).not.toContain('pw-123');
+  });
+
   it('treats empty variables as unset', () => {
     const result = loadConfig({ ...minimal, WOLKVOX_BASE_URL: '', POLL_START_AT: '' });
     expect(result.ok && result.config.wolkvox.baseUrl).toBeUndefined();

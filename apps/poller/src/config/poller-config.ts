@@ -2,15 +2,18 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { DEFAULT_TOPICS, isValidTimeZone } from '@app/contracts';
 import { z } from 'zod';
-import { Secret } from './secret.js';
+import { RotatingSecret, type ReadFile } from './rotating-secret.js';
 
 /**
  * The poller's configuration, read from the environment (SPEC section 5) and validated once at
  * start: every bad or missing value is reported on a line of its own, and nothing starts.
- * Secrets are wrapped in `Secret` as soon as they are read, and no message here ever repeats a
- * secret's value.
+ * Secrets are wrapped in `RotatingSecret` as soon as they are read (one given as a file is read
+ * again while the poller runs), and no message here ever repeats a secret's value.
  */
 const SERVER = /^[A-Za-z0-9-]+$/;
+// Header values travel as visible ASCII; the client would refuse anything else.
+const TOKEN_CHARS = /^[\x21-\x7e]+$/;
+const TOKEN_RULE = 'must be visible ASCII characters, no spaces';
 
 const int = (min: number, max: number) =>
   z
@@ -57,12 +60,7 @@ const EnvSchema = z.object({
     .string()
     .trim()
     .regex(SERVER, "must be the server code: letters, digits or '-' (e.g. 0010)"),
-  // Header values travel as visible ASCII; the client would refuse anything else at start.
-  WOLKVOX_TOKEN: z
-    .string()
-    .trim()
-    .regex(/^[\x21-\x7e]+$/, 'must be visible ASCII characters, no spaces')
-    .optional(),
+  WOLKVOX_TOKEN: z.string().trim().regex(TOKEN_CHARS, TOKEN_RULE).optional(),
   WOLKVOX_TOKEN_FILE: z.string().trim().min(1).optional(),
   WOLKVOX_BASE_URL: z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
@@ -103,6 +101,7 @@ const EnvSchema = z.object({
     .optional(),
   KAFKA_SASL_USERNAME: z.string().optional(),
   KAFKA_SASL_PASSWORD: z.string().optional(),
+  KAFKA_SASL_PASSWORD_FILE: z.string().trim().min(1).optional(),
   KAFKA_REPLICATION_FACTOR: int(1, 32).default(1),
   KAFKA_PARTITIONS: int(1, 1000).default(3),
   EMAIL_SENT_TOPIC: topicName.default(DEFAULT_TOPICS.events),
@@ -151,9 +150,12 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
     problems.push('WOLKVOX_TOKEN: set exactly one of WOLKVOX_TOKEN and WOLKVOX_TOKEN_FILE');
   }
   if (env.KAFKA_SASL_MECHANISM) {
-    for (const name of ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD']) {
-      if (env[name] === undefined) problems.push(`${name}: is required with KAFKA_SASL_MECHANISM`);
-    }
+    if (env.KAFKA_SASL_USERNAME === undefined)
+      problems.push('KAFKA_SASL_USERNAME: is required with KAFKA_SASL_MECHANISM');
+    if ((env.KAFKA_SASL_PASSWORD === undefined) === (env.KAFKA_SASL_PASSWORD_FILE === undefined))
+      problems.push(
+        'KAFKA_SASL_PASSWORD: set exactly one of KAFKA_SASL_PASSWORD and KAFKA_SASL_PASSWORD_FILE with KAFKA_SASL_MECHANISM',
+      );
   }
   return problems;
 }
@@ -161,7 +163,8 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
 export interface PollerConfig {
   wolkvox: {
     server: string;
-    token: Secret;
+    /** From WOLKVOX_TOKEN (fixed) or WOLKVOX_TOKEN_FILE (read again while the poller runs). */
+    token: RotatingSecret;
     baseUrl: string | undefined;
     timeZone: string;
     maxConcurrency: 1 | 2;
@@ -180,7 +183,8 @@ export interface PollerConfig {
       | {
           mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
           username: string;
-          password: Secret;
+          /** From KAFKA_SASL_PASSWORD (fixed) or KAFKA_SASL_PASSWORD_FILE (read again). */
+          password: RotatingSecret;
         }
       | undefined;
     replicationFactor: number;
@@ -212,7 +216,7 @@ const SECRET_VARIABLES = new Set(['WOLKVOX_TOKEN', 'KAFKA_SASL_PASSWORD']);
 
 export function loadConfig(
   env: NodeJS.ProcessEnv,
-  readFile = (p: string) => readFileSync(p, 'utf8'),
+  readFile: ReadFile = (p) => readFileSync(p, 'utf8'),
 ): ConfigResult {
   // Empty strings count as unset, the way docker-compose passes `VAR=`.
   const present = Object.fromEntries(
@@ -234,28 +238,30 @@ export function loadConfig(
     return { ok: false, problems: [...new Set([...problems, ...crossField])] };
   }
   const e = parsed.data;
-  let token: string;
-  if (e.WOLKVOX_TOKEN_FILE !== undefined) {
-    try {
-      token = readFile(e.WOLKVOX_TOKEN_FILE).trim();
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-      return {
-        ok: false,
-        problems: [`WOLKVOX_TOKEN_FILE: cannot read ${e.WOLKVOX_TOKEN_FILE} (${code})`],
-      };
-    }
-    if (!token)
-      return { ok: false, problems: [`WOLKVOX_TOKEN_FILE: ${e.WOLKVOX_TOKEN_FILE} is empty`] };
-  } else {
-    token = e.WOLKVOX_TOKEN!.trim();
-  }
+  const token = secretFrom(
+    'WOLKVOX_TOKEN',
+    e.WOLKVOX_TOKEN,
+    e.WOLKVOX_TOKEN_FILE,
+    (value) => (TOKEN_CHARS.test(value) ? undefined : TOKEN_RULE),
+    readFile,
+  );
+  const password = e.KAFKA_SASL_MECHANISM
+    ? secretFrom(
+        'KAFKA_SASL_PASSWORD',
+        e.KAFKA_SASL_PASSWORD,
+        e.KAFKA_SASL_PASSWORD_FILE,
+        () => undefined,
+        readFile,
+      )
+    : undefined;
+  const fileProblems = [token, password].flatMap((r) => (r && !r.ok ? [r.problem] : []));
+  if (!token.ok || (password && !password.ok)) return { ok: false, problems: fileProblems };
   return {
     ok: true,
     config: {
       wolkvox: {
         server: e.WOLKVOX_SERVER,
-        token: new Secret(token),
+        token: token.secret,
         baseUrl: e.WOLKVOX_BASE_URL,
         timeZone: e.WOLKVOX_TIMEZONE,
         maxConcurrency: e.WOLKVOX_MAX_CONCURRENCY as 1 | 2,
@@ -272,7 +278,7 @@ export function loadConfig(
           ? {
               mechanism: e.KAFKA_SASL_MECHANISM,
               username: e.KAFKA_SASL_USERNAME!,
-              password: new Secret(e.KAFKA_SASL_PASSWORD!),
+              password: password!.secret,
             }
           : undefined,
         replicationFactor: e.KAFKA_REPLICATION_FACTOR,
@@ -299,4 +305,16 @@ export function loadConfig(
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     },
   };
+}
+
+/** A secret given as `name` (fixed) or as `${name}_FILE` (read now, and again while running). */
+function secretFrom(
+  name: string,
+  value: string | undefined,
+  path: string | undefined,
+  rule: (value: string) => string | undefined,
+  readFile: ReadFile,
+): { ok: true; secret: RotatingSecret } | { ok: false; problem: string } {
+  if (path !== undefined) return RotatingSecret.fromFile(`${name}_FILE`, path, rule, readFile);
+  return { ok: true, secret: RotatingSecret.fixed(name, value!) };
 }

@@ -1,20 +1,12 @@
 import { inspect } from 'node:util';
 
 /**
- * A value that must never reach logs, errors, metrics or health output (the Wolkvox token, the
- * SASL password). Every way a value is usually printed shows `[redacted]`; only `reveal()` gives
- * it, at the one place that sends it.
+ * What must never reach logs, errors, metrics or health output (the Wolkvox token, the SASL
+ * password). Every way a value is usually printed shows `[redacted]`; only `reveal()` gives it,
+ * at the places that send it.
  */
-export class Secret {
-  readonly #value: string;
-
-  constructor(value: string) {
-    this.#value = value;
-  }
-
-  reveal(): string {
-    return this.#value;
-  }
+export abstract class Redacted {
+  abstract reveal(): string;
 
   toString(): string {
     return '[redacted]';
@@ -25,6 +17,20 @@ export class Secret {
   }
 
   [inspect.custom](): string {
-    return 'Secret([redacted])';
+    return `${this.constructor.name}([redacted])`;
+  }
+}
+
+/** A secret value that never changes. */
+export class Secret extends Redacted {
+  readonly #value: string;
+
+  constructor(value: string) {
+    super();
+    this.#value = value;
+  }
+
+  reveal(): string {
+    return this.#value;
   }
 }

@@ -1,6 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { formatWallTime } from '@app/contracts';
 import { HealthIndicatorService } from '@nestjs/terminus';
+import { POLLER_CONFIG } from '../config/config.module.js';
+import type { PollerConfig } from '../config/poller-config.js';
+import type { RotatingSecret } from '../config/rotating-secret.js';
 import { EmailSource } from '../ports/email-source.port.js';
 import { PollerStatus } from '../poller/poller-status.js';
 import { NOT_FOUND_WARN_SECONDS, streakSeconds } from '../poller/not-found-streak.js';
@@ -18,6 +21,7 @@ export class WolkvoxHealthIndicator {
     private readonly status: PollerStatus,
     private readonly source: EmailSource,
     private readonly indicators: HealthIndicatorService,
+    @Inject(POLLER_CONFIG) private readonly config: Pick<PollerConfig, 'wolkvox'>,
   ) {}
 
   isHealthy<const Key extends string>(key: Key) {
@@ -32,8 +36,7 @@ export class WolkvoxHealthIndicator {
     switch (problem?.kind) {
       case 'token-rejected':
         return indicator.down({
-          message:
-            'Wolkvox refused the token (403 PLEASE VALIDATE TOKEN): no call is made until it is tried again; rotate WOLKVOX_TOKEN',
+          message: tokenRefusedMessage(this.config.wolkvox.token),
           since: problem.since.toISOString(),
         });
       case 'budget-exhausted':
@@ -70,4 +73,15 @@ export class WolkvoxHealthIndicator {
     }
     return indicator.up({ budget: budgetView });
   }
+}
+
+/** What an operator can do about a refused token depends on how it was given. */
+export function tokenRefusedMessage(token: RotatingSecret): string {
+  const refused =
+    'Wolkvox refused the token (403 PLEASE VALIDATE TOKEN): no call is made until it is tried again';
+  if (token.path === undefined) {
+    return `${refused}; WOLKVOX_TOKEN cannot change while the poller runs: set the new token and restart, or give it as WOLKVOX_TOKEN_FILE`;
+  }
+  const problem = token.problem ? ` (the last read failed: ${token.problem})` : '';
+  return `${refused}; put the new token in ${token.path} (WOLKVOX_TOKEN_FILE): it is read again every few seconds and polling resumes with it${problem}`;
 }

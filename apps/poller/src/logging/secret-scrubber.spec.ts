@@ -1,4 +1,5 @@
-import { Secret } from '../config/secret.js';
+import { tokenFileDouble } from '../config/__tests__/token-file-double.js';
+import { RotatingSecret } from '../config/rotating-secret.js';
 import { SecretScrubber } from './secret-scrubber.js';
 
 describe('SecretScrubber', () => {
@@ -25,14 +26,25 @@ describe('SecretScrubber', () => {
 
   it('takes the token and the SASL password from the configuration, and ignores absent ones', () => {
     const scrubber = SecretScrubber.fromConfig({
-      wolkvox: { token: new Secret('wv-token-123') },
-      kafka: { sasl: { password: new Secret('sasl-pw-456') } },
+      wolkvox: { token: RotatingSecret.fixed('WOLKVOX_TOKEN', 'wv-token-123') },
+      kafka: { sasl: { password: RotatingSecret.fixed('KAFKA_SASL_PASSWORD', 'sasl-pw-456') } },
     } as never);
     expect(scrubber.scrub('wv-token-123 sasl-pw-456 other')).toBe('[redacted] [redacted] other');
     const noSasl = SecretScrubber.fromConfig({
-      wolkvox: { token: new Secret('t0k3n') },
+      wolkvox: { token: RotatingSecret.fixed('WOLKVOX_TOKEN', 't0k3n') },
       kafka: { sasl: undefined },
     } as never);
     expect(noSasl.scrub('keep me t0k3n')).toBe('keep me [redacted]');
+  });
+
+  it('scrubs a token read again from its file, and still the old one', () => {
+    const { file, secret } = tokenFileDouble('token-old-1');
+    const scrubber = SecretScrubber.fromConfig({
+      wolkvox: { token: secret },
+      kafka: { sasl: undefined },
+    } as never);
+    file.content = 'token-new-2';
+    secret.reread();
+    expect(scrubber.scrub('token-old-1 token-new-2')).toBe('[redacted] [redacted]');
   });
 });

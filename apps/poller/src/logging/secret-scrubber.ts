@@ -1,4 +1,5 @@
 import type { PollerConfig } from '../config/poller-config.js';
+import type { RotatingSecret } from '../config/rotating-secret.js';
 
 const REDACTED = '[redacted]';
 
@@ -10,25 +11,36 @@ const REDACTED = '[redacted]';
  * a library's error message or a URL.
  */
 export class SecretScrubber {
-  private readonly needles: string[];
+  private readonly forms = new Set<string>();
+  private needles: string[] = [];
 
   constructor(secrets: ReadonlyArray<string | undefined>) {
-    const forms = new Set<string>();
-    for (const secret of secrets) {
-      if (!secret) continue;
-      forms.add(secret);
-      forms.add(JSON.stringify(secret).slice(1, -1));
-      forms.add(encodeURIComponent(secret));
-    }
-    // Longest first, so a secret that contains another is replaced whole.
-    this.needles = [...forms].sort((a, b) => b.length - a.length);
+    for (const secret of secrets) this.add(secret);
   }
 
+  /**
+   * The token and the SASL password, every value they held and every value they take later
+   * (a secret file read again): an old token in a log line is a leak too.
+   */
   static fromConfig(config: Pick<PollerConfig, 'wolkvox' | 'kafka'>): SecretScrubber {
-    return new SecretScrubber([
-      config.wolkvox.token.reveal(),
-      config.kafka.sasl?.password.reveal(),
-    ]);
+    const scrubber = new SecretScrubber([]);
+    const follow = (secret: RotatingSecret | undefined) => {
+      if (!secret) return;
+      for (const value of secret.values()) scrubber.add(value);
+      secret.subscribe(() => scrubber.add(secret.reveal()));
+    };
+    follow(config.wolkvox.token);
+    follow(config.kafka.sasl?.password);
+    return scrubber;
+  }
+
+  add(secret: string | undefined): void {
+    if (!secret) return;
+    this.forms.add(secret);
+    this.forms.add(JSON.stringify(secret).slice(1, -1));
+    this.forms.add(encodeURIComponent(secret));
+    // Longest first, so a secret that contains another is replaced whole.
+    this.needles = [...this.forms].sort((a, b) => b.length - a.length);
   }
 
   scrub(text: string): string {

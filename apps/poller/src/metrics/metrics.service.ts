@@ -8,6 +8,7 @@ import { indicatorsUp, Readiness } from '../health/readiness.js';
 import { PollCycle } from '../poll/poll-cycle.js';
 import { API_CALLS } from '../poller/poller.module.js';
 import { PollerStatus } from '../poller/poller-status.js';
+import { secretFiles } from '../poller/secret-file-watcher.js';
 import { EmailSource } from '../ports/email-source.port.js';
 import { PollerMetrics } from './poller-metrics.js';
 
@@ -24,7 +25,7 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
     private readonly status: PollerStatus,
     cycle: PollCycle,
     source: EmailSource,
-    @Inject(POLLER_CONFIG) config: PollerConfig,
+    @Inject(POLLER_CONFIG) private readonly config: PollerConfig,
     readiness: Readiness,
   ) {
     this.metrics = new PollerMetrics({
@@ -45,6 +46,13 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
     this.subscriptions.add(
       this.status.cycles.subscribe((report) => this.metrics.recordCycle(report)),
     );
+    for (const secret of secretFiles(this.config)) {
+      this.metrics.trackSecretFile(secret.variable);
+      const stop = secret.subscribe((event) => {
+        if (event.kind === 'changed') this.metrics.recordSecretChange(secret.variable);
+      });
+      this.subscriptions.add(stop);
+    }
   }
 
   onModuleDestroy(): void {

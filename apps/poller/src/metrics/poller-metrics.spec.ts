@@ -146,6 +146,18 @@ describe('PollerMetrics', () => {
     );
   });
 
+  it('counts new values read from secret files, from 0 for each file configured', async () => {
+    const { metrics, samples } = rig();
+    metrics.trackSecretFile('WOLKVOX_TOKEN_FILE');
+    metrics.trackSecretFile('KAFKA_SASL_PASSWORD_FILE');
+    metrics.recordSecretChange('WOLKVOX_TOKEN_FILE');
+    const lines = (await samples()).filter((line) => line.includes('secret_changes_total'));
+    expect(lines).toEqual([
+      'wolkvox_poller_secret_changes_total{variable="WOLKVOX_TOKEN_FILE"} 1',
+      'wolkvox_poller_secret_changes_total{variable="KAFKA_SASL_PASSWORD_FILE"} 0',
+    ]);
+  });
+
   it('reads budget, lag, last good poll and fencing when scraped; unknown values are absent', async () => {
     const { state, samples } = rig();
     let lines = await samples();

@@ -86,6 +86,12 @@ export class PollerMetrics {
     labelNames: ['outcome', 'reason'] as const,
     registers: [this.registry],
   });
+  private readonly secretChanges = new Counter({
+    name: `${PREFIX}secret_changes_total`,
+    help: 'New values read from a secret file while running, by variable (WOLKVOX_TOKEN_FILE, KAFKA_SASL_PASSWORD_FILE)',
+    labelNames: ['variable'] as const,
+    registers: [this.registry],
+  });
   private readonly cycleDuration = new Histogram({
     name: `${PREFIX}cycle_duration_seconds`,
     help: 'Duration of poll cycles (one window: fetch, map, publish)',
@@ -216,6 +222,15 @@ export class PollerMetrics {
         break;
     }
     this.cycles.inc({ outcome: outcome.kind, reason });
+  }
+
+  /** A secret file is configured: its series starts at 0, so `increase()` sees the first change. */
+  trackSecretFile(variable: string): void {
+    this.secretChanges.inc({ variable }, 0);
+  }
+
+  recordSecretChange(variable: string): void {
+    this.secretChanges.inc({ variable });
   }
 
   text(): Promise<string> {

@@ -20,6 +20,7 @@ import { createWolkvoxClient, WOLKVOX_RETRY } from '../wolkvox/wolkvox-client.fa
 import { WolkvoxEmailSource } from '../wolkvox/wolkvox-email-source.js';
 import { PollerService } from './poller.service.js';
 import { PollerStatus } from './poller-status.js';
+import { SecretFileWatcher } from './secret-file-watcher.js';
 import { topicSpecs } from './topic-specs.js';
 
 /** Every HTTP request the Wolkvox client makes, for metrics and logs. */
@@ -34,6 +35,7 @@ export const API_CALLS = Symbol('API_CALLS');
   providers: [
     PollerStatus,
     PollerService,
+    SecretFileWatcher,
     { provide: API_CALLS, useValue: new Subject<CallReport>() },
     {
       provide: Kafka,

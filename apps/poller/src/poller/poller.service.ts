@@ -39,6 +39,7 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
   private lastUnreadable: string | undefined;
   /** When the next poll is due; ticks before it only renew the lease. */
   private nextPollAt = 0;
+  private stopFollowingToken: (() => void) | undefined;
 
   constructor(
     private readonly cycle: PollCycle,
@@ -51,6 +52,9 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
   ) {}
 
   onApplicationBootstrap(): void {
+    this.stopFollowingToken = this.config.wolkvox.token.subscribe((event) => {
+      if (event.kind === 'changed') this.pollSoonAfterRefusal();
+    });
     this.schedule(0);
     // The lease is renewed by every checkpoint and, between polls, by tick(); this covers a
     // cycle that runs longer than a third of the lease (a slow API call and its retries).
@@ -89,6 +93,7 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
    */
   async onApplicationShutdown(signal?: string): Promise<void> {
     this.stopped = true;
+    this.stopFollowingToken?.();
     this.clearTimer();
     clearInterval(this.leaseTimer);
     if (this.inFlight) {
@@ -117,7 +122,11 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
     const timer = setTimeout(() => {
       this.scheduler.deleteTimeout(TIMER);
       this.inFlightSince = Date.now();
-      this.inFlight = this.tick().finally(() => (this.inFlight = undefined));
+      // Started on the next microtask, so that inFlight is set before any of tick's code runs: a
+      // re-read of the token file inside it may call pollSoonAfterRefusal, which must see it.
+      this.inFlight = Promise.resolve()
+        .then(() => this.tick())
+        .finally(() => (this.inFlight = undefined));
     }, delayMs);
     this.scheduler.addTimeout(TIMER, timer);
   }
@@ -127,13 +136,30 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
     return Math.max(1000, Math.floor((this.config.poll.leaseSeconds * 1000) / 3));
   }
 
+  /**
+   * A new token is in WOLKVOX_TOKEN_FILE: after a refusal, poll now rather than at the long
+   * retry. A tick in flight picks it up as it ends (see tick).
+   */
+  private pollSoonAfterRefusal(): void {
+    if (this.stopped || this.status.sourceProblem?.kind !== 'token-rejected') return;
+    this.nextPollAt = 0;
+    if (!this.inFlight) this.schedule(0);
+  }
+
   private async tick(): Promise<void> {
-    const wait = this.nextPollAt - Date.now();
-    if (wait > 0) {
+    if (this.nextPollAt > Date.now()) {
       await this.cycle.heartbeat();
-      this.schedule(Math.min(wait, this.heartbeatMs));
+      // Read after the heartbeat: a new token may have made the poll due meanwhile.
+      this.schedule(Math.max(0, Math.min(this.nextPollAt - Date.now(), this.heartbeatMs)));
       return;
     }
+    if (this.status.sourceProblem?.kind === 'token-rejected') {
+      // The first call after a refusal: with the token file as it is now, which may hold the
+      // same token (tried again after the long wait) or a new one.
+      this.config.wolkvox.token.reread();
+      this.source.retryToken();
+    }
+    const tokenVersion = this.config.wolkvox.token.version;
     let outcome: CycleOutcome;
     try {
       outcome = await this.runOnce();
@@ -157,11 +183,10 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
       tokenRetrySeconds: Math.max(900, this.config.poll.intervalSeconds),
     });
     if (delay === null) return;
-    if (outcome.kind === 'source-failed' && outcome.outcome.kind === 'token-rejected') {
-      // Tried again only after the long wait: an operator may have rotated the token.
-      setTimeout(() => this.source.retryToken(), Math.max(0, delay - 10)).unref();
-    }
-    this.delayNextPoll(delay);
+    const refused = outcome.kind === 'source-failed' && outcome.outcome.kind === 'token-rejected';
+    // A token that came while the refused call was in flight is tried at once; any other refused
+    // token only after the long wait, since calling with it again only spends budget.
+    this.delayNextPoll(refused && this.config.wolkvox.token.version !== tokenVersion ? 0 : delay);
   }
 
   private delayNextPoll(delayMs: number): void {

@@ -9,13 +9,16 @@ import type { PollerConfig } from '../config/poller-config.js';
 /** Attempts per window for transient faults (5xx, resets, invalid JSON, maintenance). */
 export const WOLKVOX_RETRY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 1000, maxDelayMs: 30_000 };
 
-/** The Wolkvox client as the poller and the CLI configure it; one place for both. */
+/**
+ * The Wolkvox client as the poller and the CLI configure it; one place for both. A token read
+ * again from WOLKVOX_TOKEN_FILE reaches it at once.
+ */
 export function createWolkvoxClient(
   config: PollerConfig['wolkvox'],
   budget: RequestBudget,
   onCall?: (report: CallReport) => void,
 ): WolkvoxClient {
-  return new WolkvoxClient({
+  const client = new WolkvoxClient({
     server: config.server,
     token: config.token.reveal(),
     baseUrl: config.baseUrl,
@@ -28,4 +31,8 @@ export function createWolkvoxClient(
     budget,
     ...(onCall ? { onCall } : {}),
   });
+  config.token.subscribe((event) => {
+    if (event.kind === 'changed') client.useToken(config.token.reveal());
+  });
+  return client;
 }
