@@ -3,7 +3,7 @@ import { lowerBound } from '../apps/poller/src/poll/window-planner.js';
 
 export { lowerBound };
 
-/** The API's limits on one call (SPEC section 2). */
+/** The API's limits on one call (docs/CONTRACT.md section 2). */
 export interface CallLimits {
   /** A response of this many records may have been cut, so a usable window holds fewer. */
   truncationLimit: number;

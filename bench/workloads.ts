@@ -13,7 +13,7 @@ const DAY = 86_400;
 
 /**
  * The largest response the poller takes as complete: one of 60,000 records is treated as
- * possibly cut and read again in smaller windows (SPEC section 4), so a maximal single poll
+ * possibly cut and read again in smaller windows (docs/CONTRACT.md section 4), so a maximal single poll
  * holds one record fewer.
  */
 export const MAXIMAL_RESPONSE_RECORDS = 59_999;
@@ -41,7 +41,7 @@ const QUIET_SIMULATOR = {
 };
 
 /**
- * The three workloads of issue 7, anchored on the present in the operation's zone (the poller
+ * The three workloads of BENCHMARKS.md, anchored on the present in the operation's zone (the poller
  * reads from POLL_START_AT up to the present less its settle lag).
  */
 export function workload(id: WorkloadId, now: Date): Workload {

@@ -80,7 +80,7 @@ export function renderReport(rows: readonly ReliabilityRow[]): string {
   return [
     '# Reliability',
     '',
-    'What the fault tests measured in their last run (SPEC section 4: no loss, no duplicates).',
+    'What the fault tests measured in their last run (docs/CONTRACT.md section 4: no loss, no duplicates).',
     'Each test runs the built poller as a real process against a real Kafka broker and the',
     'Wolkvox simulator, injects its fault, then reads the events and dead-letter topics with',
     "`read_committed` and compares every key with the simulator's ground truth",

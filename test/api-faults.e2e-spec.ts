@@ -19,7 +19,7 @@ import {
 import { startTestSimulator, type CallLogEntry, type TestSimulator } from './support/simulator.js';
 
 const DAY = 86_400;
-/** Outcomes the poller must retry (SPEC section 2: 5xx, invalid JSON, reset, 403s but two). */
+/** Outcomes the poller must retry (docs/CONTRACT.md section 2: 5xx, invalid JSON, reset, 403s but two). */
 const TRANSIENT = new Set<CallLogEntry['outcome']>([
   'server-error',
   'malformed',
@@ -111,7 +111,7 @@ async function waitUntil(check: () => boolean, timeoutMs = 30_000): Promise<void
 }
 
 /**
- * SPEC section 2 and 4 under the API's faults: 5xx, hangs past the call timeout, malformed
+ * docs/CONTRACT.md sections 2 and 4 under the API's faults: 5xx, hangs past the call timeout, malformed
  * JSON, resets, maintenance 403s and the concurrency 403 are retried with backoff, and the
  * stream ends up complete with nothing twice.
  */
@@ -270,7 +270,7 @@ describe('transient API faults', () => {
 });
 
 /**
- * The daily request budget (SPEC section 2: every call costs one unit, whatever it returns),
+ * The daily request budget (docs/CONTRACT.md section 2: every call costs one unit, whatever it returns),
  * spent first by the poller's own count (WOLKVOX_DAILY_QUOTA), then by the API's
  * (403 TOKEN LIMIT EXCEEDED). Either way the poller stops calling at once, says so in
  * /health/ready, and would wait for the next local day. Recovery is what an operator does:

@@ -30,7 +30,7 @@ import { startTestSimulator, type TestSimulator } from './support/simulator.js';
 const OUTAGE_MS = LONG ? 150_000 : 45_000;
 
 /**
- * SPEC section 4, "through broker outages": the broker stops while a cycle is fetching, stays
+ * docs/CONTRACT.md section 4, "through broker outages": the broker stops while a cycle is fetching, stays
  * down longer than the producer's timeouts, and comes back. The same poller process recovers by
  * itself; emails sent during the outage are published after it, nothing twice; /health/ready
  * says 503 (Kafka) throughout the outage and 200 after.

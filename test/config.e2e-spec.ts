@@ -26,7 +26,7 @@ const SASL = { KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u' };
 
 type Case = [variable: string, change: Record<string, string | undefined>];
 
-/** Each variable of SPEC section 5 (and the poller's other settings) wrong in turn. */
+/** Each variable of docs/CONTRACT.md section 5 (and the poller's other settings) wrong in turn. */
 const CASES: Case[] = [
   ['WOLKVOX_SERVER', { WOLKVOX_SERVER: undefined }],
   ['WOLKVOX_SERVER', { WOLKVOX_SERVER: 'evil.example.com/x' }],

@@ -66,7 +66,7 @@ function phaseOf(kill: Kill, calls: readonly CallLogEntry[]): Phase {
 }
 
 /**
- * SPEC section 4, "a crash at any point": the poller is killed with SIGKILL at seeded random
+ * docs/CONTRACT.md section 4, "a crash at any point": the poller is killed with SIGKILL at seeded random
  * moments of a long backfill, restarted each time, then left to finish. Every record ends up on
  * the topics exactly once, and the kills did land where it hurts: inside API calls and inside
  * Kafka transactions (records written and aborted).

@@ -32,7 +32,7 @@ const reasons = (body: ReadyBody | undefined) =>
     .join('; ');
 
 /**
- * SPEC section 4, "two pollers of the same operation never both publish": two processes of one
+ * docs/CONTRACT.md section 4, "two pollers of the same operation never both publish": two processes of one
  * operation start at the same moment. One publishes; the other is fenced (its producer epoch was
  * bumped) or waits on standby (the operation's lease is held), and says so in /health/ready
  * with a 503. The stream holds every email once.

@@ -1,6 +1,6 @@
 import type { ParsedEnvelope } from './envelope-stream-parser.js';
 
-/** What one HTTP response means for the poller (SPEC section 2, status table). Pure. */
+/** What one HTTP response means for the poller (docs/CONTRACT.md section 2, status table). Pure. */
 export type ResponseClass =
   /** 200: the records collected from `data` are the window's content. */
   | { kind: 'data' }

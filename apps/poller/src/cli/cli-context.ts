@@ -23,7 +23,7 @@ export interface CliContext {
 }
 
 /**
- * The CLI reads the poller's own variables (SPEC section 5), validated by the same schema. A
+ * The CLI reads the poller's own variables (docs/CONTRACT.md section 5), validated by the same schema. A
  * command that never calls Wolkvox does not need the token: when none is given, a placeholder
  * that nothing sends stands in, so `replay` works on a subscriber's machine with only KAFKA_*
  * set (and WOLKVOX_SERVER too when it is not needed).

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { RotatingSecret, type ReadFile } from './rotating-secret.js';
 
 /**
- * The poller's configuration, read from the environment (SPEC section 5) and validated once at
+ * The poller's configuration, read from the environment (docs/CONTRACT.md section 5) and validated once at
  * start: every bad or missing value is reported on a line of its own, and nothing starts.
  * Secrets are wrapped in `RotatingSecret` as soon as they are read (one given as a file is read
  * again while the poller runs), and no message here ever repeats a secret's value.

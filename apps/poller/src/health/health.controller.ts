@@ -10,7 +10,7 @@ import { Readiness } from './readiness.js';
 /**
  * `GET /health/live`: the process answers (a restart cannot fix anything readiness reports, so
  * liveness checks nothing else). `GET /health/ready`: 200 while the poller does its job, 503
- * with every indicator's reason otherwise (SPEC section 5).
+ * with every indicator's reason otherwise (docs/CONTRACT.md section 5).
  */
 @Controller('health')
 export class HealthController {

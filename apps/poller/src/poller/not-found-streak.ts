@@ -4,7 +4,7 @@ import type { CycleOutcome } from '../poll/poll-cycle.js';
 /**
  * Dates covered by an unbroken run of windows that all answered 404 "Validate dates entered".
  * That is how the API says "no records here", and also what a server without report cdr_9
- * answers (SPEC section 2): a 404 that never ends is worth a warning.
+ * answers (docs/CONTRACT.md section 2): a 404 that never ends is worth a warning.
  */
 export interface NotFoundStreak {
   from: WallSeconds;
