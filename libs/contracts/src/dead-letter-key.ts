@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { canonicalJson } from './canonical-json.js';
 
 /** First element of the hashed array of a dead-letter key: what is hashed, and its version. */
@@ -19,7 +19,7 @@ export function deadLetterKey(server: string, raw: unknown, occurrence = 1): str
   }
   const material: unknown[] = [DEAD_LETTER_KEY_NAMESPACE, server, raw];
   if (occurrence > 1) material.push(occurrence);
-  return createHash('sha256').update(canonicalJson(material), 'utf8').digest('hex');
+  return hash('sha256', canonicalJson(material), 'hex');
 }
 
 /**
