@@ -2,6 +2,7 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import {
   deadLetterKey,
+  DeadLetterKeyer,
   encodeEmailSent,
   EMAIL_SENT_CONTENT_TYPE,
   toEmailSentEvent,
@@ -36,10 +37,12 @@ export async function writeExpectedEvents(
 ): Promise<ExpectedOutput> {
   const valid: Cdr9Record[] = [];
   const deadLetterKeys = new Set<string>();
+  // Identical bad records are a dead letter each, numbered as the poller numbers them.
+  const badKeyer = new DeadLetterKeyer(operation.server);
   for (const raw of records) {
     const checked = validateCdr9Record(raw);
     if (checked.ok) valid.push(checked.record);
-    else deadLetterKeys.add(deadLetterKey(operation.server, raw));
+    else deadLetterKeys.add(badKeyer.next(raw).key);
   }
   const out = createWriteStream(messageFile);
   let events = 0;
@@ -47,7 +50,7 @@ export async function writeExpectedEvents(
   for (const { record, occurrence } of withOccurrences(valid)) {
     const mapped = toEmailSentEvent(record, occurrence, operation);
     if (!mapped.ok) {
-      deadLetterKeys.add(deadLetterKey(operation.server, record));
+      deadLetterKeys.add(deadLetterKey(operation.server, record, occurrence));
       continue;
     }
     const message = encodeEmailSent(mapped.event);

@@ -1,5 +1,5 @@
 import {
-  deadLetterKey,
+  DeadLetterKeyer,
   idempotencyKey,
   validateCdr9Record,
   withOccurrences,
@@ -10,7 +10,8 @@ import type { TruthEntry } from './simulator.js';
 /**
  * What the topics must hold for a simulator's ground truth, computed independently of the
  * poller: the idempotency key of every valid record (identical records numbered 1..n), and the
- * dead-letter key of every invalid one.
+ * dead-letter key of every invalid one (identical bad records numbered 1..n as well: the truth
+ * is in date order, and identical records share their second).
  */
 export function expectedKeys(
   server: string,
@@ -18,10 +19,11 @@ export function expectedKeys(
 ): { events: string[]; deadLetters: Set<string> } {
   const valid: Cdr9Record[] = [];
   const deadLetters = new Set<string>();
+  const badKeyer = new DeadLetterKeyer(server);
   for (const entry of truth) {
     const validation = validateCdr9Record(entry.record);
     if (validation.ok) valid.push(validation.record);
-    else deadLetters.add(deadLetterKey(server, entry.record));
+    else deadLetters.add(badKeyer.next(entry.record).key);
   }
   const events = withOccurrences(valid).map(({ record, occurrence }) =>
     idempotencyKey(server, record, occurrence),

@@ -58,6 +58,32 @@ describe('generateRecords', () => {
     expect(reasons.size).toBeGreaterThan(2);
   });
 
+  it('breaks records in every kind: dates unusable or of the wrong type, fields missing or not strings', () => {
+    const invalid = records.filter((r) => !r.valid).map((r) => r.record);
+    const date = (r: Readonly<Record<string, unknown>>) => r.date;
+    expect(invalid.some((r) => /^\d{4}-02-30 /.test(String(date(r))))).toBe(true);
+    expect(invalid.some((r) => /^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}$/.test(String(date(r))))).toBe(
+      true,
+    );
+    expect(invalid.some((r) => typeof date(r) === 'number')).toBe(true);
+    expect(invalid.some((r) => Object.values(r).includes(null))).toBe(true);
+    expect(invalid.some((r) => typeof r.to === 'number')).toBe(true);
+    expect(invalid.some((r) => Object.keys(r).length < 6)).toBe(true);
+  });
+
+  it('reports a share of invalid records twice, identical, only when asked to', () => {
+    // Copies that follow their record, as a share of the distinct invalid records.
+    const twiceShare = (list: ReturnType<typeof generateRecords>) => {
+      const copies = list.filter((r, i) => !r.valid && i > 0 && list[i - 1] === r).length;
+      return copies / (list.filter((r) => !r.valid).length - copies);
+    };
+    const small = { ...settings, bursts: [], emailsPerHour: 100, invalidRate: 0.2 };
+    expect(twiceShare(generateRecords(small, 'spec', clock))).toBeLessThan(0.05);
+    const doubled = generateRecords({ ...small, invalidDuplicateRate: 0.5 }, 'spec', clock);
+    expect(twiceShare(doubled)).toBeGreaterThan(0.4);
+    expect(twiceShare(doubled)).toBeLessThan(0.62);
+  });
+
   it('makes late records visible after their date, the others at it', () => {
     const late = records.filter((r) => r.visibleAt > clock.instantMs(r.wall));
     expect(late.length).toBeGreaterThan(records.length * 0.01);

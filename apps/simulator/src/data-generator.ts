@@ -22,8 +22,13 @@ export interface GenerationSettings {
   /** Emails that the API returns only some time after their `date`. */
   lateRate: number;
   lateMaxSeconds: number;
-  /** Emails the contracts reject: an impossible date, a missing field, a number for a string. */
+  /**
+   * Emails the contracts reject: an impossible date, a date in another format or not a string,
+   * a missing field, a number or null for a string.
+   */
   invalidRate: number;
+  /** Of those, the share the API reports twice, identical (as it does valid ones): none unless set. */
+  invalidDuplicateRate?: number;
   /** Emails with a body of about `largeBodyBytes`. */
   largeBodyRate: number;
   largeBodyBytes: number;
@@ -99,19 +104,34 @@ export class RecordFactory {
     };
   }
 
-  /** Breaks a record the way a real feed might: the API files it under its intended second. */
+  /**
+   * Breaks a record the way a real feed might; the API files it under its intended second. Half
+   * the kinds leave no usable date (the poller cannot tell the second from the record itself).
+   */
   corrupt(record: Record<string, unknown>): Record<string, unknown> {
     const broken = { ...record };
-    switch (this.#random.int(0, 2)) {
+    const date = String(record.date);
+    switch (this.#random.int(0, 5)) {
       case 0:
         // February 30th: well formed, not a real day.
-        broken.date = `${String(record.date).slice(0, 4)}-02-30${String(record.date).slice(10)}`;
+        broken.date = `${date.slice(0, 4)}-02-30${date.slice(10)}`;
         break;
       case 1:
         delete broken[this.#random.pick(['subject', 'to', 'body', 'from'])];
         break;
-      default:
+      case 2:
         broken.to = this.#random.int(1000, 99999);
+        break;
+      case 3:
+        // Day first and no seconds: a date, but not in the API's format.
+        broken.date = `${date.slice(8, 10)}/${date.slice(5, 7)}/${date.slice(0, 4)} ${date.slice(11, 16)}`;
+        break;
+      case 4:
+        // The right digits as a number: the wrong type.
+        broken.date = Number(date.replace(/\D/g, ''));
+        break;
+      default:
+        broken[this.#random.pick(['subject', 'channel'])] = null;
     }
     return broken;
   }
@@ -160,6 +180,13 @@ export function generateRecords(
     records.push(stored);
     // The same email twice, as Wolkvox sometimes reports it: one object, two rows.
     if (traits.chance(settings.duplicateRate)) records.push(stored);
+    // Drawn only when asked for, so that data sets without it stay as they were.
+    if (
+      !stored.valid &&
+      settings.invalidDuplicateRate &&
+      traits.chance(settings.invalidDuplicateRate)
+    )
+      records.push(stored);
   }
   return records;
 }

@@ -1,4 +1,4 @@
-import { validateCdr9Record } from './cdr9-record.js';
+import { Cdr9RecordSchema, validateCdr9Record } from './cdr9-record.js';
 import { parseWallTime } from './local-time.js';
 
 const good = {
@@ -44,5 +44,31 @@ describe('validateCdr9Record', () => {
       reason: expect.stringMatching(/^record: /),
     });
     expect(validateCdr9Record(null)).toMatchObject({ ok: false });
+  });
+
+  it('agrees with the zod schema on every shape, the quick path included', () => {
+    const shapes: unknown[] = [
+      good,
+      { ...good, agent: 'x', id_call: 7 },
+      { ...good, date: '2026-02-30 10:00:00' },
+      { ...good, date: '01/03/2026 08:15' },
+      { ...good, date: 20260301081500 },
+      { ...good, subject: null },
+      { ...good, to: 42 },
+      { ...good, body: undefined },
+      Object.assign(Object.create(null) as object, good),
+      [good],
+      Object.values(good),
+      'text',
+      7,
+      null,
+      undefined,
+    ];
+    for (const raw of shapes) {
+      const zod = Cdr9RecordSchema.safeParse(raw);
+      const result = validateCdr9Record(raw);
+      expect([raw, result.ok]).toEqual([raw, zod.success]);
+      if (result.ok && zod.success) expect(result.record).toEqual(zod.data);
+    }
   });
 });

@@ -1,7 +1,6 @@
 import type { Cdr9Record } from './cdr9-record.js';
 import {
   EMAIL_SENT_CONTENT_TYPE,
-  deadLetterKey,
   decodeDeadLetter,
   decodeEmailSent,
   encodeDeadLetter,
@@ -11,6 +10,7 @@ import {
   toDeadLetter,
   toEmailSentEvent,
 } from './codec.js';
+import { deadLetterKey } from './dead-letter-key.js';
 import type { EmailSentEvent } from './email-sent.event.js';
 import { idempotencyKey } from './idempotency-key.js';
 import type { EncodedMessage, RawKafkaMessage } from './kafka-message.js';
@@ -257,6 +257,7 @@ describe('dead letters', () => {
       reason: 'to: not a string',
       server: '0010',
       raw,
+      occurrence: 1,
       window,
       detectedAt: '2026-03-01T13:20:00.000Z',
     });
@@ -271,6 +272,16 @@ describe('dead letters', () => {
     expect(encodeDeadLetter(later).key).toBe(deadLetterKey('0010', reordered));
     expect(deadLetterKey('0011', raw)).not.toBe(deadLetterKey('0010', raw));
     expect(deadLetterKey('0010', { ...raw, to: 43 })).not.toBe(deadLetterKey('0010', raw));
+  });
+
+  it('keys the second of identical bad records by its occurrence', () => {
+    const second = toDeadLetter({ raw, reason: 'r' }, '0010', at, window, 2);
+    const message = encodeDeadLetter(second);
+    expect(message.key).toBe(deadLetterKey('0010', raw, 2));
+    expect(message.key).not.toBe(
+      encodeDeadLetter(toDeadLetter({ raw, reason: 'r' }, '0010', at)).key,
+    );
+    expect(decodeDeadLetter(asReceived(message))).toEqual({ ok: true, deadLetter: second });
   });
 
   it('carries raw values that are not objects, null included', () => {

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { Cdr9Record } from './cdr9-record.js';
-import { canonicalJson } from './canonical-json.js';
+import { deadLetterKey } from './dead-letter-key.js';
 import { deepFreeze } from './deep-freeze.js';
 import {
   DeadLetterSchema,
@@ -155,31 +154,23 @@ export function toDeadLetter(
   server: string,
   detectedAt: Date,
   window?: QueryWindow,
+  /** 1..n among the identical bad records of the read (see deadLetterKey). */
+  occurrence = 1,
 ): DeadLetter {
   return deepFreeze({
     reason: rejected.reason,
     server,
     // `undefined` cannot come out of a JSON response and has no JSON form: it is written as null.
     raw: rejected.raw === undefined ? null : structuredClone(rejected.raw),
+    occurrence,
     ...(window ? { window: { ...window } } : {}),
     detectedAt: detectedAt.toISOString(),
   });
 }
 
-/**
- * Key of a dead letter: lowercase hex SHA-256 of the canonical JSON (keys sorted, no whitespace)
- * of `["wolkvox.cdr_9.dead-letter.v1", server, raw]`. The same bad record re-read by a later poll
- * gets the same key, so dead-letter readers can drop repeats.
- */
-export function deadLetterKey(server: string, raw: unknown): string {
-  return createHash('sha256')
-    .update(canonicalJson(['wolkvox.cdr_9.dead-letter.v1', server, raw]), 'utf8')
-    .digest('hex');
-}
-
 export function encodeDeadLetter(deadLetter: DeadLetter): EncodedMessage {
   return {
-    key: deadLetterKey(deadLetter.server, deadLetter.raw),
+    key: deadLetterKey(deadLetter.server, deadLetter.raw, deadLetter.occurrence ?? 1),
     value: Buffer.from(JSON.stringify(deadLetter), 'utf8'),
     headers: { 'content-type': DEAD_LETTER_CONTENT_TYPE },
   };

@@ -111,6 +111,14 @@ export const DeadLetterSchema = z
       .unknown()
       .refine((value) => value !== undefined, { message: 'is required' })
       .describe('The record exactly as received from the API: any JSON value'),
+    occurrence: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe(
+        '1..n among the identical bad records of one read; part of the key from 2 on. Absent in dead letters written before it was added: read as 1',
+      ),
     window: QueryWindowSchema.optional().describe('The API call that returned the record'),
     detectedAt: utcTime.describe('When the poller rejected the record, RFC 3339 in UTC (Z)'),
   })

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { decodeDeadLetter, decodeEmailSent } from './codec.js';
+import { deadLetterKey } from './dead-letter-key.js';
 import { idempotencyKey } from './idempotency-key.js';
 import type { RawKafkaMessage } from './kafka-message.js';
 
@@ -47,8 +48,12 @@ describe('golden v1 messages', () => {
     expect(idempotencyKey(data.server, data.record, data.occurrence)).toBe(decoded.event.id);
   });
 
-  it.each(deadLetters)('%s decodes', (_file, golden) => {
-    expect(decodeDeadLetter(received(golden))).toEqual({ ok: true, deadLetter: golden.value });
+  it.each(deadLetters)('%s decodes, its key recomputed from it', (_file, golden) => {
+    const decoded = decodeDeadLetter(received(golden));
+    expect(decoded).toEqual({ ok: true, deadLetter: golden.value });
+    if (!decoded.ok) return;
+    const { server, raw, occurrence } = decoded.deadLetter;
+    expect(deadLetterKey(server, raw, occurrence ?? 1)).toBe(golden.key);
   });
 
   it.each(events)('%s, broken, names the broken field', (_file, golden) => {

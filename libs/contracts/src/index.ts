@@ -41,7 +41,6 @@ export {
   CLOUDEVENTS_JSON,
   DEAD_LETTER_CONTENT_TYPE,
   EMAIL_SENT_CONTENT_TYPE,
-  deadLetterKey,
   decodeDeadLetter,
   decodeEmailSent,
   encodeDeadLetter,
@@ -51,6 +50,7 @@ export {
   toDeadLetter,
   toEmailSentEvent,
 } from './codec.js';
+export { DEAD_LETTER_KEY_NAMESPACE, DeadLetterKeyer, deadLetterKey } from './dead-letter-key.js';
 export { CONTRACT_VERSION, renderContractFiles } from './machine-readable.js';
 
 export type { WallSeconds, ZonedInstant } from './local-time.js';

@@ -55,7 +55,8 @@ const KEY_SCHEMAS = {
   deadLetters: {
     type: 'string',
     pattern: '^[0-9a-f]{64}$',
-    description: 'SHA-256 of the canonical [namespace, server, raw]: repeats share a key',
+    description:
+      'SHA-256 of the canonical [namespace, server, raw], occurrence appended from 2 on: a re-read gets the same key, identical bad records a key each (README, "Dead letters")',
   },
   progress: {
     type: 'string',

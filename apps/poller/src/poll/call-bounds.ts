@@ -25,10 +25,13 @@ export interface InclusiveBounds {
 
 export const UNPROVEN_BOUNDS: InclusiveBounds = { start: false, end: false };
 
+/** How much wider than its window a call asks, on each side not proven inclusive. */
+export const CALL_MARGIN_SECONDS = 1;
+
 export function callWindowFor(window: Window, proven: InclusiveBounds = UNPROVEN_BOUNDS): Window {
   return {
-    from: proven.start ? window.from : window.from - 1,
-    to: proven.end ? window.to : window.to + 1,
+    from: proven.start ? window.from : window.from - CALL_MARGIN_SECONDS,
+    to: proven.end ? window.to : window.to + CALL_MARGIN_SECONDS,
   };
 }
 

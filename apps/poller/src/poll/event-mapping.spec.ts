@@ -1,16 +1,28 @@
 import {
+  deadLetterKey,
   decodeDeadLetter,
   decodeEmailSent,
   idempotencyKey,
   parseWallTime,
   type Cdr9Record,
 } from '@app/contracts';
-import { mapWindow, WindowMapper } from './event-mapping.js';
+import { CALL_MARGIN_SECONDS } from './call-bounds.js';
+import { mapWindow, WindowMapper, type WholeWindow } from './event-mapping.js';
 
 const operation = { server: '0010', timeZone: 'America/Bogota' };
 const t = (s: string): number => parseWallTime(`2026-03-01 ${s}`)!;
 const window = { from: t('10:00:00'), to: t('10:59:59') };
 const at = new Date('2026-03-01T16:00:00Z');
+
+function whole(
+  records: WholeWindow['records'],
+  invalid: WholeWindow['invalid'] = [],
+  maxEventBytes = 1 << 20,
+  within = window,
+  op = operation,
+): WholeWindow {
+  return { window: within, records, invalid, operation: op, maxEventBytes, detectedAt: at };
+}
 
 function email(
   time: string,
@@ -31,14 +43,7 @@ function email(
 describe('mapWindow', () => {
   it('keys events by the contract, numbering identical records', () => {
     const same = email('10:05:00', 1);
-    const mapped = mapWindow(
-      window,
-      [same, { ...same }, email('10:06:00', 2)],
-      [],
-      operation,
-      1 << 20,
-      at,
-    );
+    const mapped = mapWindow(whole([same, { ...same }, email('10:06:00', 2)]));
     expect(mapped.events.map((e) => e.key)).toEqual([
       idempotencyKey('0010', same.record, 1),
       idempotencyKey('0010', same.record, 2),
@@ -49,7 +54,7 @@ describe('mapWindow', () => {
 
   it('sends an event larger than the topic accepts to the dead-letter topic, keyed by its id, body cut and hashed', () => {
     const big = email('10:10:00', 3, 'x'.repeat(200_000));
-    const mapped = mapWindow(window, [big], [], operation, 100_000, at);
+    const mapped = mapWindow(whole([big], [], 100_000));
     expect(mapped.events).toEqual([]);
     expect(mapped.oversize).toBe(1);
     expect(mapped.deadLetters).toHaveLength(1);
@@ -67,12 +72,10 @@ describe('mapWindow', () => {
 
   it('dead-letters invalid records with their reason, and leaves records outside the window to their own window', () => {
     const mapped = mapWindow(
-      window,
-      [email('11:00:00', 4)],
-      [{ raw: { date: '2026-03-01 10:20:00', to: 1 }, reason: 'to: expected string' }],
-      operation,
-      1 << 20,
-      at,
+      whole(
+        [email('11:00:00', 4)],
+        [{ raw: { date: '2026-03-01 10:20:00', to: 1 }, reason: 'to: expected string' }],
+      ),
     );
     expect(mapped.outOfWindow).toBe(1);
     expect(mapped.events).toEqual([]);
@@ -95,14 +98,44 @@ describe('mapWindow', () => {
       subject: 's',
       body: 'b',
     };
-    const mapped = mapWindow({ from: gap, to: gap }, [{ record, wall: gap }], [], ny, 1 << 20, at);
+    const mapped = mapWindow(
+      whole([{ record, wall: gap }], [], 1 << 20, { from: gap, to: gap }, ny),
+    );
     expect(mapped.events).toEqual([]);
     expect(decodeDeadLetter(mapped.deadLetters[0].message)).toMatchObject({
       ok: true,
       deadLetter: { reason: expect.stringMatching(/does not exist in America\/New_York/) },
     });
   });
+  it('makes nothing of a key already published but counts it', () => {
+    const [one, two] = [email('10:05:00', 1), email('10:06:00', 2)];
+    const bad = { raw: { date: '2026-02-30 10:00:00' }, reason: 'date: bad' };
+    const first = mapWindow(whole([one, two], [bad]));
+    const known = new Set([first.events[0].key, first.deadLetters[0].key]);
+    const again = mapWindow(whole([one, two], [bad]), (key) => !known.has(key));
+    expect(again.events.map((e) => e.key)).toEqual([first.events[1].key]);
+    expect(again.deadLetters).toEqual([]);
+    expect(again.published).toBe(1);
+  });
 });
+
+/** Every message of a window mapped record by record, key first, as the writer does. */
+function streamed(
+  mapper: WindowMapper,
+  records: WholeWindow['records'],
+  invalid: WholeWindow['invalid'],
+) {
+  return [
+    ...records.map((r) => {
+      const keyed = mapper.keyRecord(r.record, r.wall);
+      return keyed && mapper.event(r.record, keyed);
+    }),
+    ...invalid.map((bad) => {
+      const keyed = mapper.keyInvalid(bad.raw);
+      return keyed && mapper.invalid(bad.raw, bad.reason, keyed);
+    }),
+  ].filter((m) => m !== undefined);
+}
 
 describe('WindowMapper', () => {
   it('maps record by record to the very messages mapWindow makes of the whole window', () => {
@@ -115,26 +148,55 @@ describe('WindowMapper', () => {
       email('10:07:00', 4, 'x'.repeat(200_000)), // oversize
       { ...same },
     ];
-    const invalid = [
-      { raw: { date: '2026-03-01 10:20:00', to: 1 }, reason: 'to: expected string' },
-    ];
-    const whole = mapWindow(window, records, invalid, operation, 100_000, at);
+    const bad = { raw: { date: '2026-03-01 10:20:00', to: 1 }, reason: 'to: expected string' };
+    const invalid = [bad, { ...bad }, { raw: 'junk', reason: 'record: expected object' }];
+    const all = mapWindow(whole(records, invalid, 100_000));
     const mapper = new WindowMapper(window, operation, 100_000, at);
-    const streamed = [
-      ...records.map((r) => mapper.record(r.record, r.wall)),
-      ...invalid.map((bad) => mapper.invalid(bad.raw, bad.reason)),
-    ].filter((m) => m !== undefined);
-    const of = (kind: string) => streamed.filter((m) => m.kind === kind).map((m) => m.candidate);
-    expect(of('event')).toEqual(whole.events);
-    expect(of('dead-letter')).toEqual(whole.deadLetters);
+    const messages = streamed(mapper, records, invalid);
+    const of = (kind: string) => messages.filter((m) => m.kind === kind).map((m) => m.candidate);
+    expect(of('event')).toEqual(all.events);
+    expect(of('dead-letter')).toEqual(all.deadLetters);
     expect([mapper.outOfWindow, mapper.oversize, mapper.mixed]).toEqual([1, 1, false]);
+  });
+
+  it('gives identical bad records a dead letter each, numbered, keyed by the contract', () => {
+    const raw = { channel: 'c', date: '2026-02-30 10:00:00', to: 7 };
+    const mapper = new WindowMapper(window, operation, 1 << 20, at);
+    const keyed = [raw, { ...raw }, raw].map((r) => mapper.keyInvalid(r)!);
+    expect(keyed.map((k) => k.occurrence)).toEqual([1, 2, 3]);
+    expect(keyed.map((k) => k.key)).toEqual(
+      [1, 2, 3].map((n) => `dlq:${deadLetterKey('0010', raw, n)}`),
+    );
+    const letter = mapper.invalid(raw, 'date: bad', keyed[1]).candidate;
+    expect(letter.key).toBe(`dlq:${letter.message.key}`);
+    expect(decodeDeadLetter(letter.message)).toMatchObject({
+      ok: true,
+      deadLetter: { occurrence: 2 },
+    });
+  });
+
+  it('remembers a bad record with no usable date until no later call can return it', () => {
+    const mapper = new WindowMapper(window, operation, 1 << 20, at);
+    // The call reached at most a margin past `to`; later calls start a margin before
+    // settledBefore: the key must outlive settledBefore up to to + 2 margins.
+    const last = window.to + 2 * CALL_MARGIN_SECONDS;
+    for (const raw of [{ date: '2026-02-30 10:00:00' }, { date: 20260301 }, {}, null, 'text', [1]])
+      expect(mapper.keyInvalid(raw)?.wall).toBe(last);
+  });
+
+  it('leaves a bad record whose own date lies outside the window to the window that holds it', () => {
+    const mapper = new WindowMapper(window, operation, 1 << 20, at);
+    expect(mapper.keyInvalid({ date: '2026-03-01 11:00:00', to: 1 })).toBeUndefined();
+    expect(mapper.keyInvalid({ date: '2026-03-01 09:59:59', to: 1 })).toBeUndefined();
+    expect(mapper.keyInvalid({ date: '2026-03-01 10:59:59', to: 1 })?.wall).toBe(window.to);
+    expect(mapper.outOfWindow).toBe(2);
   });
 
   it('leaves a record unmapped and says so when its identical records differ outside the six fields', () => {
     const plain = email('10:05:00', 1);
     const mapper = new WindowMapper(window, operation, 1 << 20, at);
-    expect(mapper.record(plain.record, plain.wall)?.kind).toBe('event');
-    expect(mapper.record({ ...plain.record, agent: 'z' }, plain.wall)).toBeUndefined();
+    expect(mapper.keyRecord(plain.record, plain.wall)).toBeDefined();
+    expect(mapper.keyRecord({ ...plain.record, agent: 'z' }, plain.wall)).toBeUndefined();
     expect(mapper.mixed).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
-  deadLetterKey,
+  DeadLetterKeyer,
   encodeDeadLetter,
   encodeEmailSent,
   formatQueryTime,
@@ -13,6 +13,7 @@ import {
   type Operation,
   type WallSeconds,
 } from '@app/contracts';
+import { CALL_MARGIN_SECONDS } from './call-bounds.js';
 import type { OutgoingMessage } from '../ports/event-publisher.port.js';
 import type { Window } from './window-planner.js';
 
@@ -27,7 +28,9 @@ export interface Candidate {
 export interface MappedWindow {
   events: Candidate[];
   deadLetters: Candidate[];
-  /** Valid records whose `date` lies outside the window asked for: left to the window that holds them. */
+  /** Events not made because their key was published before. */
+  published: number;
+  /** Records whose `date` lies outside the window asked for: left to the window that holds them. */
   outOfWindow: number;
   /** Events too large for the events topic, sent to the dead-letter topic instead. */
   oversize: number;
@@ -41,9 +44,20 @@ export type MappedMessage =
   { kind: 'event'; candidate: Candidate } | { kind: 'dead-letter'; candidate: Candidate };
 
 /**
- * Makes the messages of one window: each event and its key, and a dead letter with its reason
- * for everything that cannot be an event. Pure; shared by the streaming and the whole-window
- * mapping so both produce the same bytes.
+ * What a record is known by before it is mapped: its key (as in `Candidate`), its number among
+ * identical records, and the wall second its key is remembered under. Computing it costs a hash;
+ * mapping costs the event's construction and JSON, so a key already published is skipped here.
+ */
+export interface Keyed {
+  key: string;
+  occurrence: number;
+  wall: WallSeconds;
+}
+
+/**
+ * Makes the messages of one window: each event, and a dead letter with its reason for everything
+ * that cannot be an event. Pure; shared by the streaming and the whole-window mapping so both
+ * produce the same bytes.
  *
  * Oversize policy: an event larger than the events topic accepts would fail the whole
  * transaction and stall the poller on that window forever. It goes to the dead-letter topic
@@ -68,9 +82,28 @@ class MessageFactory {
     return wall >= this.window.from && wall <= this.window.to;
   }
 
-  numbered(record: Cdr9Record, wall: WallSeconds, occurrence: number, key: string): MappedMessage {
+  /**
+   * Where a bad record's key is remembered, or undefined when its own `date` is a real time
+   * outside the window: like a valid record, it is left to the window that holds it (the call
+   * may reach a second into the neighbours), which dead-letters it once under that date.
+   *
+   * A bad record with no usable date came in this window's call, so the second the API files it
+   * under is at most `to + margin`; a later pass asks from `margin` before `settledBefore`, so it
+   * can come back until `settledBefore` passes `to + 2 margin`, and it is remembered there. (At
+   * `from`, the key was forgotten as soon as the look-back moved past the window's start, and
+   * every re-read of the look-back sent the record again.)
+   */
+  wallOfInvalid(raw: unknown): WallSeconds | undefined {
+    const date =
+      typeof raw === 'object' && raw !== null ? (raw as { date?: unknown }).date : undefined;
+    const wall = typeof date === 'string' ? parseWallTime(date) : null;
+    if (wall === null) return this.window.to + 2 * CALL_MARGIN_SECONDS;
+    return this.inWindow(wall) ? wall : undefined;
+  }
+
+  event(record: Cdr9Record, { key, occurrence, wall }: Keyed): MappedMessage {
     const mapped = toEmailSentEvent(record, occurrence, this.operation, key);
-    if (!mapped.ok) return this.deadLetter(record, mapped.reason, wall);
+    if (!mapped.ok) return this.deadLetter(record, mapped.reason, wall, occurrence);
     const message = encodeEmailSent(mapped.event);
     if (message.value.length > this.maxEventBytes) {
       this.oversize++;
@@ -79,51 +112,64 @@ class MessageFactory {
         oversizeCopy(record),
         `event-too-large: event ${mapped.event.id} is ${message.value.length} bytes, the events topic accepts ${this.maxEventBytes}`,
         wall,
-        mapped.event.id,
+        occurrence,
+        key,
       );
     }
-    return { kind: 'event', candidate: { key: mapped.event.id, wall, message } };
+    return { kind: 'event', candidate: { key, wall, message } };
   }
 
-  invalid(raw: unknown, reason: string): MappedMessage {
-    return this.deadLetter(raw, reason, wallOfInvalid(raw, this.window));
+  invalid(raw: unknown, reason: string, { key, occurrence, wall }: Keyed): MappedMessage {
+    return this.deadLetter(raw, reason, wall, occurrence, key);
   }
 
-  private deadLetter(raw: unknown, reason: string, wall: WallSeconds, key?: string): MappedMessage {
+  private deadLetter(
+    raw: unknown,
+    reason: string,
+    wall: WallSeconds,
+    occurrence: number,
+    key?: string,
+  ): MappedMessage {
     const letter = toDeadLetter(
       { raw, reason },
       this.operation.server,
       this.detectedAt,
       this.query,
+      occurrence,
     );
-    key ??= `dlq:${deadLetterKey(this.operation.server, raw)}`;
-    return { kind: 'dead-letter', candidate: { key, wall, message: encodeDeadLetter(letter) } };
+    const message = encodeDeadLetter(letter);
+    key ??= `dlq:${message.key}`;
+    return { kind: 'dead-letter', candidate: { key, wall, message } };
   }
 }
 
 /**
- * Maps a window record by record as its response streams in, numbering identical records with
- * a running count (RunningKeyer). When a record's group mixes records that differ outside the
- * six fields, its number depends on records not read yet: `mixed` is set, and the window must
- * be mapped whole with `mapWindow` instead.
+ * Keys and maps a window record by record as its response streams in: first the key
+ * (`keyRecord`, `keyInvalid`), then, only for a key not published yet, the message (`event`,
+ * `invalid`). Identical records are numbered with running counts (RunningKeyer,
+ * DeadLetterKeyer). When a record's group mixes records that differ outside the six fields, its
+ * number depends on records not read yet: `mixed` is set, and the window must be mapped whole
+ * with `mapWindow` instead.
  */
 export class WindowMapper {
   outOfWindow = 0;
   mixed = false;
   private readonly factory: MessageFactory;
   private readonly keyer: RunningKeyer;
+  private readonly badKeyer: DeadLetterKeyer;
 
   constructor(window: Window, operation: Operation, maxEventBytes: number, detectedAt: Date) {
     this.factory = new MessageFactory(window, operation, maxEventBytes, detectedAt);
     this.keyer = new RunningKeyer(operation.server);
+    this.badKeyer = new DeadLetterKeyer(operation.server);
   }
 
   get oversize(): number {
     return this.factory.oversize;
   }
 
-  /** The record's event or dead letter; undefined when it lies outside the window or is mixed. */
-  record(record: Cdr9Record, wall: WallSeconds): MappedMessage | undefined {
+  /** A valid record's key; undefined when it lies outside the window or its group is mixed. */
+  keyRecord(record: Cdr9Record, wall: WallSeconds): Keyed | undefined {
     if (!this.factory.inWindow(wall)) {
       this.outOfWindow++;
       return undefined;
@@ -133,44 +179,72 @@ export class WindowMapper {
       this.mixed = true;
       return undefined;
     }
-    return this.factory.numbered(record, wall, keyed.occurrence, keyed.key);
+    return { key: keyed.key, occurrence: keyed.occurrence, wall };
   }
 
-  invalid(raw: unknown, reason: string): MappedMessage {
-    return this.factory.invalid(raw, reason);
+  /** A bad record's dead-letter key; undefined when its own date lies outside the window. */
+  keyInvalid(raw: unknown): Keyed | undefined {
+    const wall = this.factory.wallOfInvalid(raw);
+    if (wall === undefined) {
+      this.outOfWindow++;
+      return undefined;
+    }
+    const { key, occurrence } = this.badKeyer.next(raw);
+    return { key: `dlq:${key}`, occurrence, wall };
   }
+
+  /** The record's event, or its dead letter (a time the zone skips, too large). */
+  event(record: Cdr9Record, keyed: Keyed): MappedMessage {
+    return this.factory.event(record, keyed);
+  }
+
+  invalid(raw: unknown, reason: string, keyed: Keyed): MappedMessage {
+    return this.factory.invalid(raw, reason, keyed);
+  }
+}
+
+export interface WholeWindow {
+  window: Window;
+  records: ReadonlyArray<{ record: Cdr9Record; wall: WallSeconds }>;
+  invalid: ReadonlyArray<{ raw: unknown; reason: string }>;
+  operation: Operation;
+  maxEventBytes: number;
+  detectedAt: Date;
 }
 
 /**
  * Pure mapping of one whole window's response to messages: number identical records by the
- * contract's full rule (keyedWithOccurrences), make each event and its key, and turn everything
- * that cannot be an event into a dead letter with its reason.
+ * contract's full rule (keyedWithOccurrences), and make the event (or dead letter) of every key
+ * `isNew` accepts; the others were published before and cost only their key.
  */
 export function mapWindow(
-  window: Window,
-  records: ReadonlyArray<{ record: Cdr9Record; wall: WallSeconds }>,
-  invalid: ReadonlyArray<{ raw: unknown; reason: string }>,
-  operation: Operation,
-  maxEventBytes: number,
-  detectedAt: Date,
+  { window, records, invalid, operation, maxEventBytes, detectedAt }: WholeWindow,
+  isNew: (key: string) => boolean = () => true,
 ): MappedWindow {
-  const factory = new MessageFactory(window, operation, maxEventBytes, detectedAt);
-  const inWindow = records.filter((r) => factory.inWindow(r.wall));
+  const mapper = new WindowMapper(window, operation, maxEventBytes, detectedAt);
+  const inWindow = records.filter((r) => r.wall >= window.from && r.wall <= window.to);
   const walls = new Map(inWindow.map((r) => [r.record, r.wall]));
-  const mapped = [
-    ...keyedWithOccurrences(
-      operation.server,
-      inWindow.map((r) => r.record),
-    ).map(({ record, occurrence, key }) =>
-      factory.numbered(record, walls.get(record)!, occurrence, key),
-    ),
-    ...invalid.map((bad) => factory.invalid(bad.raw, bad.reason)),
-  ];
+  const mapped: MappedMessage[] = [];
+  let published = 0;
+  const keyedRecords = keyedWithOccurrences(
+    operation.server,
+    inWindow.map((r) => r.record),
+  );
+  for (const { record, occurrence, key } of keyedRecords) {
+    if (isNew(key))
+      mapped.push(mapper.event(record, { key, occurrence, wall: walls.get(record)! }));
+    else published++;
+  }
+  for (const bad of invalid) {
+    const keyed = mapper.keyInvalid(bad.raw);
+    if (keyed && isNew(keyed.key)) mapped.push(mapper.invalid(bad.raw, bad.reason, keyed));
+  }
   return {
     events: mapped.filter((m) => m.kind === 'event').map((m) => m.candidate),
     deadLetters: mapped.filter((m) => m.kind === 'dead-letter').map((m) => m.candidate),
-    outOfWindow: records.length - inWindow.length,
-    oversize: factory.oversize,
+    published,
+    outOfWindow: records.length - inWindow.length + mapper.outOfWindow,
+    oversize: mapper.oversize,
   };
 }
 
@@ -186,12 +260,4 @@ function oversizeCopy(record: Cdr9Record): Record<string, unknown> {
 
 function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
-}
-
-/** Where a dead letter sits for deduplication: its own date when readable, else the window's start. */
-function wallOfInvalid(raw: unknown, window: Window): WallSeconds {
-  const date =
-    typeof raw === 'object' && raw !== null ? (raw as { date?: unknown }).date : undefined;
-  const wall = typeof date === 'string' ? parseWallTime(date) : null;
-  return wall !== null && wall >= window.from && wall <= window.to ? wall : window.from;
 }

@@ -1,4 +1,6 @@
 import { parseWallTime } from '@app/contracts';
+import { CALL_MARGIN_SECONDS } from './call-bounds.js';
+import { WindowMapper } from './event-mapping.js';
 import { advance, initialProgress, type Progress } from './progress.js';
 
 const t = (s: string): number => parseWallTime(`2026-03-01 ${s}`)!;
@@ -78,5 +80,48 @@ describe('advance', () => {
     );
     expect(next.cursor).toBe(t('12:00:00'));
     expect(next.settledBefore).toBe(t('11:00:00'));
+  });
+});
+
+describe('advance, with the dead letters of records that have no usable date', () => {
+  /**
+   * Passes as the poll cycle runs them, every 5 minutes: windows of 7 minutes from settledBefore
+   * to the present, each API call a margin wider than its window. A bad record filed under
+   * second `filed` (its own date unusable) is in every call that covers that second; it must be
+   * published the first time and found in `seen` every time after, whichever second it is.
+   */
+  function publications(filed: number, start: number, passes: number): number {
+    const operation = { server: '0010', timeZone: 'America/Bogota' };
+    const raw = { date: '2026-02-30 10:00:00', to: 5 };
+    let progress: Progress = initialProgress(start);
+    let published = 0;
+    for (let pass = 1; pass <= passes; pass++) {
+      const present = start + pass * 300;
+      for (let from = progress.settledBefore; from <= present;) {
+        const window = { from, to: Math.min(from + 419, present) };
+        const keys = new Map<string, number>();
+        const reached =
+          filed >= from - CALL_MARGIN_SECONDS && filed <= window.to + CALL_MARGIN_SECONDS;
+        if (reached) {
+          const mapper = new WindowMapper(window, operation, 1 << 20, new Date(0));
+          const keyed = mapper.keyInvalid(raw)!;
+          if (!progress.seen.has(keyed.key)) {
+            keys.set(keyed.key, keyed.wall);
+            published++;
+          }
+        }
+        progress = advance(progress, { window, readAt: present, published: keys }, HOUR);
+        from = window.to + 1;
+      }
+    }
+    return published;
+  }
+
+  it('publishes it once through every re-read of the look-back, whatever second it is filed under', () => {
+    const start = t('10:00:00');
+    const twice: number[] = [];
+    // Every second of the first 40 minutes: window edges, call margins, settling boundaries.
+    for (let s = 0; s < 2400; s++) if (publications(start + s, start, 25) !== 1) twice.push(s);
+    expect(twice).toEqual([]);
   });
 });

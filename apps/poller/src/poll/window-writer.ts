@@ -83,11 +83,21 @@ export class WindowWriter implements RecordSink {
     return { ...this.counts, oversize: this.mapper.oversize, outOfWindow: this.mapper.outOfWindow };
   }
 
+  /**
+   * Key first: a record whose key was published before (the look-back re-read after a campaign
+   * is mostly such records) costs its key's hash and nothing more; only a new key is mapped to
+   * its event or dead letter, encoded and sent.
+   */
   accept(element: Cdr9Validation): void {
     if (!element.ok) {
       this.counts.invalid++;
-      if (this.settings.mode === 'whole') this.heldInvalid.push(element);
-      else this.take(this.mapper.invalid(element.raw, element.reason));
+      if (this.settings.mode === 'whole') {
+        this.heldInvalid.push(element);
+        return;
+      }
+      const keyed = this.mapper.keyInvalid(element.raw);
+      if (keyed && !this.isPublished(keyed.key))
+        this.take(this.mapper.invalid(element.raw, element.reason, keyed));
       return;
     }
     this.counts.valid++;
@@ -98,8 +108,10 @@ export class WindowWriter implements RecordSink {
     }
     // Once the window is known to need whole numbering, what follows is only counted.
     if (this.mapper.mixed) return;
-    const mapped = this.mapper.record(element.record, element.wall);
-    if (mapped) this.take(mapped);
+    const keyed = this.mapper.keyRecord(element.record, element.wall);
+    if (!keyed) return;
+    if (this.isPublished(keyed.key)) this.counts.duplicates++;
+    else this.take(this.mapper.event(element.record, keyed));
   }
 
   async drain(): Promise<void> {
@@ -124,13 +136,17 @@ export class WindowWriter implements RecordSink {
     if (this.settings.mode === 'whole') {
       const { window, operation, maxEventBytes, detectedAt } = this.settings;
       const mapped = mapWindow(
-        window,
-        this.held,
-        this.heldInvalid,
-        operation,
-        maxEventBytes,
-        detectedAt,
+        {
+          window,
+          records: this.held,
+          invalid: this.heldInvalid,
+          operation,
+          maxEventBytes,
+          detectedAt,
+        },
+        (key) => !this.isPublished(key),
       );
+      this.counts.duplicates += mapped.published;
       this.held = [];
       this.heldInvalid = [];
       this.counts.outOfWindow = mapped.outOfWindow;
@@ -150,8 +166,13 @@ export class WindowWriter implements RecordSink {
     await transaction?.abort();
   }
 
+  private isPublished(key: string): boolean {
+    return this.settings.seen.has(key) || this.published.has(key);
+  }
+
+  /** Sends a mapped message unless its key was published (a time the zone skips is keyed anew). */
   private take({ kind, candidate }: MappedMessage): void {
-    if (this.settings.seen.has(candidate.key) || this.published.has(candidate.key)) {
+    if (this.isPublished(candidate.key)) {
       if (kind === 'event') this.counts.duplicates++;
       return;
     }
