@@ -36,7 +36,9 @@ export interface Workload {
 const QUIET_SIMULATOR = {
   SIM_SEED: 'bench',
   SIM_TIMEZONE: ZONE,
-  SIM_ORDER: 'shuffled',
+  // The cut keeps the oldest records, as the figures before the order hedges were taken with
+  // (bench:hedges replays the other orders).
+  SIM_ORDER: 'oldest',
   SIM_LATE_RATE: '0',
 };
 
