@@ -78,8 +78,13 @@ describe('WolkvoxClient against the simulator', () => {
   });
 
   it('reads a window, dates in local time, whichever order and code style the API uses', async () => {
-    for (const order of ['oldest', 'newest', 'shuffled'] as const) {
-      const { simulator, make } = await setup({ order, codeStyle: 'mixed' });
+    const styles = [
+      { order: 'oldest', codeStyle: 'mixed' },
+      { order: 'newest', codeStyle: 'zero' },
+      { order: 'shuffled', codeStyle: 'mixed' },
+    ] as const;
+    for (const { order, codeStyle } of styles) {
+      const { simulator, make } = await setup({ order, codeStyle });
       const sent = await seed(simulator, 40);
       const client = make();
       for (let i = 0; i < 4; i++) {

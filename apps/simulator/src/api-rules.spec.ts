@@ -63,4 +63,10 @@ describe('envelopeCode', () => {
     expect(envelopeCode(404, 'mixed', 0.1)).toBe(404);
     expect(envelopeCode(404, 'mixed', 0.9)).toBe('404');
   });
+
+  it('answers success with 0 or "0" in the zero style, errors with their status', () => {
+    expect(envelopeCode(200, 'zero', 0.1)).toBe(0);
+    expect(envelopeCode(200, 'zero', 0.9)).toBe('0');
+    expect(envelopeCode(404, 'zero', 0.1)).toBe(404);
+  });
 });

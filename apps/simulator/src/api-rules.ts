@@ -112,10 +112,15 @@ export function readWindow(
   return { from, to };
 }
 
-export type CodeStyle = 'number' | 'string' | 'mixed';
+export type CodeStyle = 'number' | 'string' | 'mixed' | 'zero';
+export const CODE_STYLES = ['number', 'string', 'mixed', 'zero'] as const;
 
-/** The envelope's `code`: the status as a number or as a string, as Wolkvox does both. */
+/**
+ * The envelope's `code`: the status as a number or as a string, as Wolkvox does both; `zero`
+ * answers success with 0 or "0" (as some endpoints of the same API do) and errors as numbers.
+ */
 export function envelopeCode(status: number, style: CodeStyle, random: number): number | string {
+  if (style === 'zero') return status !== 200 ? status : random < 0.5 ? 0 : '0';
   if (style === 'number' || (style === 'mixed' && random < 0.5)) return status;
   return String(status);
 }

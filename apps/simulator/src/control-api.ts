@@ -1,5 +1,6 @@
 import { parseWallTime } from '@app/contracts';
 import { z } from 'zod';
+import { CODE_STYLES } from './api-rules.js';
 import { FAULT_KINDS } from './fault-plan.js';
 import { BOUNDS_MODES, RECORD_ORDERS, storedRecord, type StoredRecord } from './record-store.js';
 import type { ZoneClock } from './zone-clock.js';
@@ -42,7 +43,7 @@ export const SettingsBody = z
   .object({
     order: z.enum(RECORD_ORDERS),
     bounds: z.enum(BOUNDS_MODES),
-    codeStyle: z.enum(['number', 'string', 'mixed']),
+    codeStyle: z.enum(CODE_STYLES),
     truncationLimit: z.number().int().min(1),
     maxConcurrency: z.number().int().min(1),
     abandonedHoldMs: ms,

@@ -1,6 +1,7 @@
 import { isValidTimeZone, parseWallTime, wallTimeOf } from '@app/contracts';
 import { z } from 'zod';
 import type { Burst } from './data-generator.js';
+import { CODE_STYLES } from './api-rules.js';
 import { BOUNDS_MODES, RECORD_ORDERS } from './record-store.js';
 import { GENERATION_DEFAULTS, type SimulatorOptionsInput } from './simulator-options.js';
 
@@ -50,7 +51,7 @@ const EnvSchema = z.object({
     .transform((order) => (order === 'sorted' ? 'oldest' : order))
     .default('oldest'),
   SIM_BOUNDS: z.enum(BOUNDS_MODES).default('inclusive'),
-  SIM_CODE_STYLE: z.enum(['number', 'string', 'mixed']).default('mixed'),
+  SIM_CODE_STYLE: z.enum(CODE_STYLES).default('mixed'),
   SIM_TRUNCATION_LIMIT: z.coerce.number().int().min(1).default(60_000),
   SIM_DAILY_QUOTA: count.optional(),
   SIM_MAX_CONCURRENCY: z.coerce.number().int().min(1).default(2),

@@ -120,6 +120,13 @@ describe('classifyResponse: every row of the status table', () => {
     ).toBe('token-rejected');
   });
 
+  it('takes code 0 (a number or a string) in an HTTP 200 for success, as some endpoints send it', () => {
+    for (const code of [0, '0', ' 0 ']) {
+      const answer = envelope(code, null, '3 records were found', 'array');
+      expect(classifyResponse({ httpStatus: 200, envelope: answer })).toEqual({ kind: 'data' });
+    }
+  });
+
   it('does not read a 404 that is not a Wolkvox envelope as an empty window', () => {
     expect(
       classifyResponse({ httpStatus: 404, syntaxError: "expected the envelope object, found '<'" }),
@@ -145,6 +152,7 @@ describe('readEnvelopeCode', () => {
     expect(readEnvelopeCode(200)).toBe(200);
     expect(readEnvelopeCode('200')).toBe(200);
     expect(readEnvelopeCode(' 404 ')).toBe(404);
+    expect(readEnvelopeCode('0')).toBe(0);
     expect(readEnvelopeCode('ok')).toBeUndefined();
     expect(readEnvelopeCode(null)).toBeUndefined();
     expect(readEnvelopeCode(200.5)).toBeUndefined();

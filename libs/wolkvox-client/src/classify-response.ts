@@ -23,10 +23,10 @@ export interface ResponseFacts {
   syntaxError?: string;
 }
 
-/** The envelope's `code`, which Wolkvox sends as `200` or as `"200"`. */
+/** The envelope's `code`, which Wolkvox sends as `200` or as `"200"` (and `0` or `"0"`). */
 export function readEnvelopeCode(code: unknown): number | undefined {
   if (typeof code === 'number' && Number.isInteger(code)) return code;
-  if (typeof code === 'string' && /^\s*\d{3}\s*$/.test(code)) return Number(code);
+  if (typeof code === 'string' && /^\s*\d{1,3}\s*$/.test(code)) return Number(code);
   return undefined;
 }
 
@@ -43,10 +43,11 @@ export function classifyResponse(facts: ResponseFacts): ResponseClass {
   const { envelope } = facts;
   const code = readEnvelopeCode(envelope?.members.code);
   // The HTTP status is the answer and the envelope's code repeats it. Should an HTTP 200 ever
-  // carry another code in its body (a PHP script that forgot http_response_code), believe the
-  // body: treating an error body as data could advance progress past records never read.
-  const status =
-    facts.httpStatus === 200 && code !== undefined && code !== 200 ? code : facts.httpStatus;
+  // carry an error code in its body (a PHP script that forgot http_response_code), believe the
+  // body: treating an error body as data could advance progress past records never read. Other
+  // codes are not errors: some endpoints of the same API answer success with `code` 0 or "0".
+  const bodyError = code !== undefined && code >= 300 && code <= 599;
+  const status = facts.httpStatus === 200 && bodyError ? code : facts.httpStatus;
   const message = envelopeMessage(envelope) || `HTTP ${status}`;
   const notEnvelope = `body is not a Wolkvox envelope (${facts.syntaxError ?? 'unknown'})`;
 
