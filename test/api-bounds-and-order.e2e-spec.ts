@@ -75,4 +75,38 @@ describe('whatever the API makes of its bounds and order', () => {
     },
     180_000,
   );
+
+  it.each(['empty-array', 'no-data'] as const)(
+    'reads an empty window answered as a 200 that found 0 records (%s) as empty, and goes on',
+    async (emptyAnswer) => {
+      const quiet = await startTestSimulator({ seed: `empty-${emptyAnswer}`, emptyAnswer });
+      try {
+        const nowWall = wallTimeOf(new Date(), ZONE);
+        await quiet.control.append(
+          Array.from({ length: 10 }, (_, n) => ({ record: cdr9Record(nowWall - 1800 + n, n) })),
+        );
+        const env = isolatedEnv(`empty-${emptyAnswer}`);
+        const poller = await startTestPoller({
+          ...env,
+          WOLKVOX_BASE_URL: quiet.url,
+          WOLKVOX_TOKEN: 'dev-token',
+          POLL_START_AT: new Date(Date.now() - 3600_000).toISOString(),
+          POLL_LOOKBACK_SECONDS: '60',
+        });
+        try {
+          await poller.caughtUp(60_000);
+          // The next passes read only the quiet look-back: empty windows, in this wording.
+          await poller.caughtUp(60_000, new Date(Date.now() + 1500));
+        } finally {
+          await poller.close();
+        }
+        const calls = await quiet.control.calls();
+        expect(calls.some((c) => c.status === 200 && c.outcome === 'empty')).toBe(true);
+        await expectEventsExactlyOnce(kafka, quiet, env, 10);
+      } finally {
+        await quiet.close();
+      }
+    },
+    120_000,
+  );
 });

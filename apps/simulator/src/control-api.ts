@@ -2,6 +2,7 @@ import { parseWallTime } from '@app/contracts';
 import { z } from 'zod';
 import { CODE_STYLES } from './api-rules.js';
 import { FAULT_KINDS } from './fault-plan.js';
+import { EMPTY_ANSWERS } from './simulator-options.js';
 import { BOUNDS_MODES, RECORD_ORDERS, storedRecord, type StoredRecord } from './record-store.js';
 import type { ZoneClock } from './zone-clock.js';
 
@@ -44,6 +45,7 @@ export const SettingsBody = z
     order: z.enum(RECORD_ORDERS),
     bounds: z.enum(BOUNDS_MODES),
     codeStyle: z.enum(CODE_STYLES),
+    emptyAnswer: z.enum(EMPTY_ANSWERS),
     truncationLimit: z.number().int().min(1),
     maxConcurrency: z.number().int().min(1),
     abandonedHoldMs: ms,

@@ -110,7 +110,18 @@ export class ReportsManagerService {
             order: sim.settings.order,
             random: () => sim.responseRandom.next(),
           });
-    if (records.length === 0) return void (await this.#send(res, entry, EMPTY_WINDOW));
+    if (records.length === 0) {
+      if (sim.settings.emptyAnswer === 'not-found')
+        return void (await this.#send(res, entry, EMPTY_WINDOW));
+      // Another reading of an empty window: a 200 that found 0 records, with no data or [].
+      this.#mark(entry, 200, 'empty');
+      const head = { ...found(0), code: this.#code(200) };
+      return void (await sendEnvelope(
+        res,
+        head,
+        sim.settings.emptyAnswer === 'empty-array' ? [] : undefined,
+      ));
+    }
     entry.returned = records.length;
     this.#mark(entry, 200, 'data');
     await sendEnvelope(

@@ -3,7 +3,11 @@ import { z } from 'zod';
 import type { Burst } from './data-generator.js';
 import { CODE_STYLES } from './api-rules.js';
 import { BOUNDS_MODES, RECORD_ORDERS } from './record-store.js';
-import { GENERATION_DEFAULTS, type SimulatorOptionsInput } from './simulator-options.js';
+import {
+  EMPTY_ANSWERS,
+  GENERATION_DEFAULTS,
+  type SimulatorOptionsInput,
+} from './simulator-options.js';
 
 const rate = z.coerce.number().min(0).max(1);
 const count = z.coerce.number().int().min(0);
@@ -52,6 +56,7 @@ const EnvSchema = z.object({
     .default('oldest'),
   SIM_BOUNDS: z.enum(BOUNDS_MODES).default('inclusive'),
   SIM_CODE_STYLE: z.enum(CODE_STYLES).default('mixed'),
+  SIM_EMPTY_ANSWER: z.enum(EMPTY_ANSWERS).default('not-found'),
   SIM_TRUNCATION_LIMIT: z.coerce.number().int().min(1).default(60_000),
   SIM_DAILY_QUOTA: count.optional(),
   SIM_MAX_CONCURRENCY: z.coerce.number().int().min(1).default(2),
@@ -103,6 +108,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv, now = new Date()): Simula
     order: e.SIM_ORDER,
     bounds: e.SIM_BOUNDS,
     codeStyle: e.SIM_CODE_STYLE,
+    emptyAnswer: e.SIM_EMPTY_ANSWER,
     truncationLimit: e.SIM_TRUNCATION_LIMIT,
     dailyQuota: e.SIM_DAILY_QUOTA,
     maxConcurrency: e.SIM_MAX_CONCURRENCY,

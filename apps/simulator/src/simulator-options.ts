@@ -6,6 +6,9 @@ import type { BoundsMode, RecordOrder } from './record-store.js';
 
 export type { BoundsMode, RecordOrder } from './record-store.js';
 
+export type EmptyAnswer = 'not-found' | 'empty-array' | 'no-data';
+export const EMPTY_ANSWERS = ['not-found', 'empty-array', 'no-data'] as const;
+
 /** Everything a simulator run is started with. */
 export interface SimulatorOptions {
   host: string;
@@ -20,6 +23,11 @@ export interface SimulatorOptions {
   /** How `date_ini` and `date_end` are read: inclusive or exclusive (the real API does not say). */
   bounds: BoundsMode;
   codeStyle: CodeStyle;
+  /**
+   * How an empty window is answered: 404 "Validate dates entered" (documented), or a 200 "0
+   * records were found" with `data: []` or with no data at all.
+   */
+  emptyAnswer: EmptyAnswer;
   /** Records per response, the first ones in `order`; more are dropped without a word. */
   truncationLimit: number;
   /** Calls per local day; undefined for no limit. */
@@ -67,6 +75,7 @@ export function resolveOptions(input: SimulatorOptionsInput = {}): SimulatorOpti
     order: input.order ?? 'oldest',
     bounds: input.bounds ?? 'inclusive',
     codeStyle: input.codeStyle ?? 'mixed',
+    emptyAnswer: input.emptyAnswer ?? 'not-found',
     truncationLimit: input.truncationLimit ?? 60_000,
     dailyQuota: input.dailyQuota,
     maxConcurrency: input.maxConcurrency ?? 2,

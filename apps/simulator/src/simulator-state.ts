@@ -6,7 +6,12 @@ import { LiveTraffic } from './live-traffic.js';
 import { Random } from './prng.js';
 import { RecordStore, type StoredRecord } from './record-store.js';
 import type { CodeStyle } from './api-rules.js';
-import type { BoundsMode, RecordOrder, SimulatorOptions } from './simulator-options.js';
+import type {
+  BoundsMode,
+  EmptyAnswer,
+  RecordOrder,
+  SimulatorOptions,
+} from './simulator-options.js';
 import { ZoneClock } from './zone-clock.js';
 
 /** Settings a run can change while it serves (POST /control/settings). */
@@ -14,6 +19,7 @@ export interface RuntimeSettings {
   order: RecordOrder;
   bounds: BoundsMode;
   codeStyle: CodeStyle;
+  emptyAnswer: EmptyAnswer;
   truncationLimit: number;
   maxConcurrency: number;
   abandonedHoldMs: number;
@@ -103,6 +109,7 @@ export class SimulatorState {
       order: o.order,
       bounds: o.bounds,
       codeStyle: o.codeStyle,
+      emptyAnswer: o.emptyAnswer,
       truncationLimit: o.truncationLimit,
       maxConcurrency: o.maxConcurrency,
       abandonedHoldMs: o.abandonedHoldMs,

@@ -127,6 +127,15 @@ describe('classifyResponse: every row of the status table', () => {
     }
   });
 
+  it('reads a 200 that found 0 records and has no data as an empty window, other 200s without data as transient', () => {
+    const none = envelope(200, null, '0 records were found');
+    expect(classifyResponse({ httpStatus: 200, envelope: none })).toEqual({ kind: 'empty' });
+    const nullData = { ...envelope('200', null, '0 records were found', 'other'), otherData: null };
+    expect(classifyResponse({ httpStatus: 200, envelope: nullData })).toEqual({ kind: 'empty' });
+    const odd = { ...envelope(200, null, '12 records were found', 'other'), otherData: null };
+    expect(classifyResponse({ httpStatus: 200, envelope: odd }).kind).toBe('transient');
+  });
+
   it('does not read a 404 that is not a Wolkvox envelope as an empty window', () => {
     expect(
       classifyResponse({ httpStatus: 404, syntaxError: "expected the envelope object, found '<'" }),

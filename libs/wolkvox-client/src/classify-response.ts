@@ -58,6 +58,9 @@ export function classifyResponse(facts: ResponseFacts): ResponseClass {
       if (!envelope) return { kind: 'transient', reason: `HTTP 200: ${notEnvelope}` };
       if (envelope.dataShape === 'array' || envelope.dataShape === 'object')
         return { kind: 'data' };
+      // An empty window is documented as 404; a 200 that says it found 0 records and carries
+      // no data (or null) means the same, and retrying it would stall the poller for good.
+      if (saysNoRecords(envelope)) return { kind: 'empty' };
       return { kind: 'transient', reason: `HTTP 200 without a data array: ${message}` };
     case 404:
       // Wolkvox answers an empty window with 404 "Validate dates entered". A 404 that is not
@@ -75,6 +78,14 @@ export function classifyResponse(facts: ResponseFacts): ResponseClass {
       // and other surprises: a retry sends the same request and gets the same answer.
       return { kind: 'misconfigured', status, message };
   }
+}
+
+function saysNoRecords(envelope: ParsedEnvelope): boolean {
+  const noData =
+    envelope.dataShape === 'absent' ||
+    (envelope.dataShape === 'other' && (envelope.otherData === null || envelope.otherData === ''));
+  const msg = envelope.members.msg;
+  return noData && typeof msg === 'string' && /^\s*0 records? (were |was )?found/i.test(msg);
 }
 
 function classifyForbidden(message: string): ResponseClass {
