@@ -1,4 +1,4 @@
-import type { WallSeconds } from '@app/contracts';
+import { MAX_QUERY_SPAN_SECONDS, type WallSeconds } from '@app/contracts';
 import { lowerBound } from '../apps/poller/src/poll/window-planner.js';
 
 export { lowerBound };
@@ -11,7 +11,10 @@ export interface CallLimits {
   maxSpanSeconds: number;
 }
 
-export const API_LIMITS: CallLimits = { truncationLimit: 60_000, maxSpanSeconds: 31 * 86_400 };
+export const API_LIMITS: CallLimits = {
+  truncationLimit: 60_000,
+  maxSpanSeconds: MAX_QUERY_SPAN_SECONDS,
+};
 
 /**
  * The fewest calls that read every record of `from..to` (wall seconds, inclusive) in windows

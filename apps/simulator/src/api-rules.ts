@@ -1,4 +1,4 @@
-import { parseQueryTime, type WallSeconds } from '@app/contracts';
+import { MAX_QUERY_SPAN_SECONDS, parseQueryTime, type WallSeconds } from '@app/contracts';
 import type { CallOutcome } from './call-log.js';
 
 /**
@@ -12,7 +12,7 @@ export interface ApiAnswer {
   outcome: CallOutcome;
 }
 
-export const MAX_RANGE_SECONDS = 31 * 86_400;
+export const MAX_RANGE_SECONDS = MAX_QUERY_SPAN_SECONDS;
 
 export const MISSING_TOKEN: ApiAnswer = {
   status: 401,

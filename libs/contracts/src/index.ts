@@ -68,3 +68,4 @@ export type {
 export type { DeadLetterDecoding, EventDecoding, EventMapping } from './codec.js';
 export type { EncodedMessage, RawHeaderValue, RawKafkaMessage } from './kafka-message.js';
 export type { ContractFile } from './machine-readable.js';
+export { MAX_QUERY_SPAN_SECONDS, SERVER_CODE_PATTERN, TOKEN_PATTERN } from './wolkvox-api.js';

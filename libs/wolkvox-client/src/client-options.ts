@@ -1,4 +1,4 @@
-import { isValidTimeZone } from '@app/contracts';
+import { isValidTimeZone, SERVER_CODE_PATTERN, TOKEN_PATTERN } from '@app/contracts';
 import type { Dispatcher } from 'undici';
 import type { RetryPolicy } from './backoff.js';
 import type { Clock, Sleep } from './clock.js';
@@ -47,11 +47,6 @@ export interface WolkvoxClientOptions {
   onCall?: (report: CallReport) => void;
 }
 
-const SERVER_CODE = /^[A-Za-z0-9-]+$/;
-// Header values travel as visible ASCII; anything else would be mangled or rejected by undici
-// with a message that might quote it.
-const TOKEN_CHARS = /^[\x21-\x7e]+$/;
-
 /**
  * The origin and path of the cdr_9 endpoint. The server code may hold only letters, digits and
  * `-`, so no value of it can turn `wv{server}.wolkvox.com` into another host that then
@@ -61,7 +56,7 @@ export function resolveEndpoint(
   server: string,
   baseUrl?: string,
 ): { origin: string; path: string } {
-  if (!SERVER_CODE.test(server)) {
+  if (!SERVER_CODE_PATTERN.test(server)) {
     throw new RangeError(
       `server must be letters, digits and '-' only, got ${JSON.stringify(server)}`,
     );
@@ -109,9 +104,12 @@ export function checkOptions(options: WolkvoxClientOptions): void {
   }
 }
 
-/** Throws a RangeError, which never quotes the token, unless it can travel as a header. */
+/**
+ * Throws a RangeError, which never quotes the token, unless it can travel as a header: anything
+ * but visible ASCII would be mangled or refused by undici with a message that might quote it.
+ */
 export function checkToken(token: unknown): void {
-  if (typeof token !== 'string' || !TOKEN_CHARS.test(token)) {
+  if (typeof token !== 'string' || !TOKEN_PATTERN.test(token)) {
     throw new RangeError('token must be a non-empty string of visible ASCII characters');
   }
 }

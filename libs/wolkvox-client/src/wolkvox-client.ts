@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import {
   formatQueryTime,
+  MAX_QUERY_SPAN_SECONDS,
   startOfNextLocalDay,
   validateCdr9Record,
   wallTimeOf,
@@ -39,7 +40,7 @@ import type { RequestBudget } from './request-budget.js';
 import { CallSlots } from './call-slots.js';
 
 /** The documented longest query: 31 days between `date_ini` and `date_end`. */
-export const MAX_WINDOW_SECONDS = 31 * 86_400;
+export const MAX_WINDOW_SECONDS = MAX_QUERY_SPAN_SECONDS;
 
 export interface FetchWindowOptions {
   /** Aborting rejects `fetchWindow` with the signal's reason, also while it waits to retry. */

@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { DEFAULT_TOPICS, isValidTimeZone } from '@app/contracts';
+import {
+  DEFAULT_TOPICS,
+  isValidTimeZone,
+  SERVER_CODE_PATTERN,
+  TOKEN_PATTERN,
+} from '@app/contracts';
 import { z } from 'zod';
 import { RotatingSecret, type ReadFile } from './rotating-secret.js';
 
@@ -10,9 +15,6 @@ import { RotatingSecret, type ReadFile } from './rotating-secret.js';
  * Secrets are wrapped in `RotatingSecret` as soon as they are read (one given as a file is read
  * again while the poller runs), and no message here ever repeats a secret's value.
  */
-const SERVER = /^[A-Za-z0-9-]+$/;
-// Header values travel as visible ASCII; the client would refuse anything else.
-const TOKEN_CHARS = /^[\x21-\x7e]+$/;
 const TOKEN_RULE = 'must be visible ASCII characters, no spaces';
 
 const int = (min: number, max: number) =>
@@ -59,8 +61,8 @@ const EnvSchema = z.object({
   WOLKVOX_SERVER: z
     .string()
     .trim()
-    .regex(SERVER, "must be the server code: letters, digits or '-' (e.g. 0010)"),
-  WOLKVOX_TOKEN: z.string().trim().regex(TOKEN_CHARS, TOKEN_RULE).optional(),
+    .regex(SERVER_CODE_PATTERN, "must be the server code: letters, digits or '-' (e.g. 0010)"),
+  WOLKVOX_TOKEN: z.string().trim().regex(TOKEN_PATTERN, TOKEN_RULE).optional(),
   WOLKVOX_TOKEN_FILE: z.string().trim().min(1).optional(),
   WOLKVOX_BASE_URL: z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
@@ -242,7 +244,7 @@ export function loadConfig(
     'WOLKVOX_TOKEN',
     e.WOLKVOX_TOKEN,
     e.WOLKVOX_TOKEN_FILE,
-    (value) => (TOKEN_CHARS.test(value) ? undefined : TOKEN_RULE),
+    (value) => (TOKEN_PATTERN.test(value) ? undefined : TOKEN_RULE),
     readFile,
   );
   const password = e.KAFKA_SASL_MECHANISM

@@ -1,4 +1,5 @@
-import type { WallSeconds } from '@app/contracts';
+import { MAX_QUERY_SPAN_SECONDS, type WallSeconds } from '@app/contracts';
+import { CALL_MARGIN_SECONDS } from './call-bounds.js';
 
 /**
  * Window planning: pure decisions about which `date_ini..date_end` to ask Wolkvox for next.
@@ -20,9 +21,6 @@ export interface WindowLimits {
   targetRecords: number;
 }
 
-/** The API refuses more than 31 days between `date_ini` and `date_end`. */
-export const MAX_CALL_SPAN_SECONDS = 31 * 86_400;
-
 /**
  * Windows aim at three quarters of the API's cut: room for the density to be misjudged. They
  * span two seconds less than 31 days, so that the call, one second wider on each side, still
@@ -30,7 +28,7 @@ export const MAX_CALL_SPAN_SECONDS = 31 * 86_400;
  */
 export function limitsFor(maxRecords: number): WindowLimits {
   return {
-    maxSpanSeconds: MAX_CALL_SPAN_SECONDS - 2,
+    maxSpanSeconds: MAX_QUERY_SPAN_SECONDS - 2 * CALL_MARGIN_SECONDS,
     targetRecords: Math.max(1, Math.floor(maxRecords * 0.75)),
   };
 }
