@@ -126,8 +126,8 @@ export const DEFAULT_LEASE_MS = 30_000;
  * published -> publish events, dead letters and progress together -> record the outcome.
  *
  * One call of `run()` reads one window, so catch-up is a run of cycles back to back and a crash
- * loses at most the window in flight. Decisions are pure functions (window-planner, progress,
- * event-mapping, checkpoint-codec); this class only sequences them around the three ports.
+ * loses at most the window in flight. Decisions are pure functions (window-planner, call-bounds,
+ * progress, event-mapping, checkpoint-codec); this class only sequences them around the ports.
  */
 export class PollCycle {
   private checkpoint: StoredCheckpoint | undefined;
