@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { CleanupStack } from './cleanup-stack.js';
-import { freePort } from './free-port.js';
+import { freeBrokerPort } from '../scripts/free-port.js';
 import { stopAllTracked } from './stop-process.js';
 import { REPO_ROOT } from './paths.js';
 
@@ -30,7 +30,7 @@ export async function startBenchKafka(env: NodeJS.ProcessEnv): Promise<BenchKafk
     const brokers = env.KAFKA_BROKERS.split(',').map((b) => b.trim());
     return { brokers, description: `KAFKA_BROKERS=${brokers.join(',')}`, stop: async () => {} };
   }
-  const port = await freePort(true);
+  const port = await freeBrokerPort();
   const stateDir = join(REPO_ROOT, '.cache', 'bench', `kafka-${port}`);
   const brokerEnv = {
     ...env,

@@ -3,7 +3,7 @@ import { openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseQueryTime, type WallSeconds } from '@app/contracts';
 import type { ExpectedOutput } from './encoded-events.js';
-import { freePort } from './free-port.js';
+import { freePort } from '../scripts/free-port.js';
 import type { Measurement } from './measurement.js';
 import { POLLER_MAIN, workDir } from './paths.js';
 import { ProcessSampler, snapshot } from './process-stats.js';

@@ -3,7 +3,7 @@ import { openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CallLogEntry } from '../apps/simulator/src/call-log.js';
 import type { TruthEntry } from '../apps/simulator/src/record-store.js';
-import { freePort } from './free-port.js';
+import { freePort } from '../scripts/free-port.js';
 import { SIMULATOR_MAIN, workDir } from './paths.js';
 import { stopProcess, tracked } from './stop-process.js';
 

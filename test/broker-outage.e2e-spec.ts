@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { wallTimeOf } from '@app/contracts';
 import { Kafka, logLevel } from 'kafkajs';
-import { freePort } from './support/free-port.js';
+import { freeBrokerPort } from '../scripts/free-port.js';
 import { LocalBroker } from './support/local-broker.js';
 import { PollerProcess, type ReadyBody } from './support/poller-process.js';
 import {
@@ -45,7 +45,7 @@ describe('broker outage in the middle of a cycle', () => {
   let startAt: Date;
 
   beforeAll(async () => {
-    broker = new LocalBroker(await freePort());
+    broker = new LocalBroker(await freeBrokerPort());
     await broker.start({ fresh: true });
     const now = new Date();
     const end = wallTimeOf(now, ZONE);

@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { freePort } from './support/free-port.js';
+import { freeBrokerPort } from '../scripts/free-port.js';
 import { testBrokers } from './support/kafka.js';
 import { LocalBroker } from './support/local-broker.js';
 import { isolatedEnv } from './support/poller-app.js';
@@ -45,7 +45,7 @@ describe('readiness follows the checkpoint and the broker', () => {
   let poller: PollerProcess;
 
   beforeAll(async () => {
-    broker = new LocalBroker(await freePort());
+    broker = new LocalBroker(await freeBrokerPort());
   });
   afterAll(async () => {
     await poller?.stop();

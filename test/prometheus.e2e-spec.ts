@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from './support/free-port.js';
+import { freePort } from '../scripts/free-port.js';
 import { testBrokers } from './support/kafka.js';
 import { isolatedEnv } from './support/poller-app.js';
 import { PollerProcess } from './support/poller-process.js';

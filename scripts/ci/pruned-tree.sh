@@ -21,6 +21,14 @@ export PATH
 
 say() { echo "[pruned-tree] $*" >&2; }
 free_port() { node -e 'const s=require("node:net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+# The broker's port and the next (its controller's), below the ephemeral range, where outgoing
+# connections cannot take them before the broker binds.
+broker_port() {
+  node -e '
+    const net = require("node:net");
+    const free = (p) => new Promise((ok) => { const s = net.createServer(); s.once("error", () => ok(false)); s.listen(p, "127.0.0.1", () => s.close(() => ok(true))); });
+    (async () => { for (let i = 0; i < 50; i++) { const p = 20000 + Math.floor(Math.random() * 12000); if ((await free(p)) && (await free(p + 1))) { console.log(p); return; } } process.exit(1); })();'
+}
 started=$SECONDS
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/pruned-tree.XXXXXX")"
@@ -64,7 +72,7 @@ say "npm ci, build and prune: $((SECONDS - t)) s; node_modules $(du -sm "$app/no
 if [[ -n "${KAFKA_BROKERS:-}" ]]; then
   brokers="$KAFKA_BROKERS"
 else
-  kafka_port="$(free_port)"
+  kafka_port="$(broker_port)"
   broker_env=(KAFKA_PORT="$kafka_port" KAFKA_STATE_DIR="$work/kafka")
   env "${broker_env[@]}" KAFKA_FRESH=1 bash "$root/scripts/kafka/broker.sh" start
   brokers="127.0.0.1:$kafka_port"

@@ -94,14 +94,24 @@ async function dockerAnswers(): Promise<boolean> {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * A port for the broker, with the next one free for its controller, below Linux's ephemeral
+ * range so that outgoing connections cannot take the controller's port before it starts (as
+ * scripts/free-port.ts; this file cannot import it, see the header).
+ */
+async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if ((await bindable(port)) && (await bindable(port + 1))) return port;
+  }
+  throw new Error('no free pair of loopback ports below the ephemeral range in 50 attempts');
+}
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 

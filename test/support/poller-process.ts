@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from './free-port.js';
+import { freePort } from '../../scripts/free-port.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The BUILT poller and CLI (`npm run build`; `npm run test:e2e` builds first). */

@@ -1,0 +1,45 @@
+import { createServer } from 'node:net';
+
+/*
+ * Loopback ports for the project's tools: the tests, the bench and the CI scripts start
+ * simulators, pollers and brokers on them.
+ */
+
+/** A TCP port on 127.0.0.1 that nothing listens on right now. */
+export function freePort(): Promise<number> {
+  return listenOnce(0);
+}
+
+/**
+ * A port for a broker: free, with the port after it free too (broker.sh puts the controller
+ * listener on KAFKA_PORT + 1), and below Linux's ephemeral range (32768 and up by default), so
+ * that the clients' own outgoing connections, which take their local ports from that range, do
+ * not take the controller's port between this check and the broker's start.
+ */
+export async function freeBrokerPort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if ((await isFree(port)) && (await isFree(port + 1))) return port;
+  }
+  throw new Error('no free pair of loopback ports below the ephemeral range in 50 attempts');
+}
+
+function listenOnce(port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+async function isFree(port: number): Promise<boolean> {
+  try {
+    await listenOnce(port);
+    return true;
+  } catch {
+    return false;
+  }
+}
