@@ -155,13 +155,14 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
       // Between polls the reconciliation pass gets a turn, a window at a time, so the live poll
       // waits at most one of its windows and the two never call the API at once.
       const more = await this.reconcileTurn();
-      if (!more || Date.now() - this.lastHeartbeatAt >= this.heartbeatMs) {
+      if (Date.now() - this.lastHeartbeatAt >= this.heartbeatMs) {
         this.lastHeartbeatAt = Date.now();
         await this.cycle.heartbeat();
       }
       // Read after the heartbeat: a new token may have made the poll due meanwhile.
-      const untilPoll = Math.max(0, Math.min(this.nextPollAt - Date.now(), this.heartbeatMs));
-      this.schedule(more ? 0 : untilPoll);
+      const untilPoll = this.nextPollAt - Date.now();
+      const untilHeartbeat = this.lastHeartbeatAt + this.heartbeatMs - Date.now();
+      this.schedule(more ? 0 : Math.max(0, Math.min(untilPoll, untilHeartbeat)));
       return;
     }
     if (this.status.sourceProblem?.kind === 'token-rejected') {
@@ -186,6 +187,8 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
       this.delayNextPoll(Math.min(60_000, 1000 * 2 ** this.status.consecutiveFailures));
       return;
     }
+    // Every cycle writes the lease (a checkpoint, or a heartbeat when it published nothing).
+    this.lastHeartbeatAt = Date.now();
     this.log(outcome);
     const nowWall = wallTimeOf(new Date(), this.config.wolkvox.timeZone);
     const delay = nextDelayMs(outcome, this.status.consecutiveFailures, nowWall, {
@@ -217,7 +220,9 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
 
   private delayNextPoll(delayMs: number): void {
     this.nextPollAt = Date.now() + delayMs;
-    this.schedule(Math.min(delayMs, this.heartbeatMs));
+    // A wait before the next poll is the reconciliation's turn; catch-up (no wait) goes first.
+    const turn = delayMs > 0 && this.reconciler.enabled;
+    this.schedule(turn ? 0 : Math.min(delayMs, this.heartbeatMs));
   }
 
   private log(outcome: CycleOutcome): void {
