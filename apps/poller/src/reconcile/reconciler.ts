@@ -142,16 +142,15 @@ export class Reconciler {
       return false;
     }
     Object.assign(record, { from: range.from, last: range.last });
-    const density = progress.pass?.density;
     const limits = limitsFor(this.config.wolkvox.maxRecords);
-    const calls = estimatedCalls(range, density, limits);
-    const budget = budgetAllows(nowWall, this.source.budget(), this.live, calls);
-    if (budget.kind === 'skip') {
-      this.logger.warn(`pass of ${formatWallTime(slot)} skipped: ${budget.reason}`);
-      await this.recordAlone(this.ended(record, 'skipped-budget', budget.reason));
-      this.reports.next({ kind: 'pass', outcome: 'skipped-budget' });
-      return false;
-    }
+    // Before the keys are read, only the 31-day limit is known: a pass of a day's budget at most.
+    const early = budgetAllows(
+      nowWall,
+      this.source.budget(),
+      this.live,
+      estimatedCalls(range, 0, limits),
+    );
+    if (early.kind === 'skip') return this.skip(record, early.reason);
     const publisher = this.newPublisher();
     try {
       // Claimed before the topics are read: a pass cut short left its transaction open, and
@@ -164,6 +163,17 @@ export class Reconciler {
         publishedKeysSince(this.kafka, this.config.topics.events, since),
         publishedKeysSince(this.kafka, this.config.topics.deadLetters, since),
       ]);
+      // The keys published since the range began say how dense it is (a little more, with the
+      // margin): what the windows are sized by and the calls estimated from. Between passes
+      // the live checkpoint keeps no density of its own.
+      const span = range.last - range.from + 1;
+      const density = progress.pass?.density ?? (events.keys.size + deadLetters.keys.size) / span;
+      const calls = estimatedCalls(range, density, limits);
+      const budget = budgetAllows(nowWall, this.source.budget(), this.live, calls);
+      if (budget.kind === 'skip') {
+        await publisher.close();
+        return this.skip(record, budget.reason);
+      }
       const pass = new ReconcilePass({
         range,
         source: this.source,
@@ -177,13 +187,21 @@ export class Reconciler {
       });
       this.running = { pass, publisher, record, calls: 0 };
       this.logger.log(
-        `pass of ${formatWallTime(slot)}: re-reading ${formatWallTime(range.from)} .. ${formatWallTime(range.last)} in about ${calls} calls; ${events.keys.size + deadLetters.keys.size} keys already published (${events.messages + deadLetters.messages} messages, ${events.bytes + deadLetters.bytes} bytes read in ${Date.now() - started} ms)`,
+        `pass of ${formatWallTime(record.slot)}: re-reading ${formatWallTime(range.from)} .. ${formatWallTime(range.last)} in about ${calls} calls; ${events.keys.size + deadLetters.keys.size} keys already published (${events.messages + deadLetters.messages} messages, ${events.bytes + deadLetters.bytes} bytes read in ${Date.now() - started} ms)`,
       );
       return true;
     } catch (error) {
       await publisher.close().catch(() => undefined);
       throw error;
     }
+  }
+
+  /** Not started: the live poll needs what the budget has left today. */
+  private async skip(record: PassRecord, reason: string): Promise<false> {
+    this.logger.warn(`pass of ${formatWallTime(record.slot)} skipped: ${reason}`);
+    await this.recordAlone(this.ended(record, 'skipped-budget', reason));
+    this.reports.next({ kind: 'pass', outcome: 'skipped-budget' });
+    return false;
   }
 
   private async finish(result: Extract<StepResult, { kind: 'ended' }>): Promise<void> {
