@@ -164,10 +164,10 @@ export class Reconciler {
         publishedKeysSince(this.kafka, this.config.topics.deadLetters, since),
       ]);
       // The keys published since the range began say how dense it is (a little more, with the
-      // margin): what the windows are sized by and the calls estimated from. Between passes
-      // the live checkpoint keeps no density of its own.
+      // margin): what the windows are sized by and the calls estimated from. Not the live
+      // poll's density: that is of its last pass, minutes of the present.
       const span = range.last - range.from + 1;
-      const density = progress.pass?.density ?? (events.keys.size + deadLetters.keys.size) / span;
+      const density = (events.keys.size + deadLetters.keys.size) / span;
       const calls = estimatedCalls(range, density, limits);
       const budget = budgetAllows(nowWall, this.source.budget(), this.live, calls);
       if (budget.kind === 'skip') {
