@@ -78,11 +78,6 @@ export class Reconciler {
     return this.config.poll.reconcile.days > 0;
   }
 
-  /** The last pass as this process knows it (none until it first looked). */
-  get lastPass(): PassRecord | undefined {
-    return this.running?.record ?? this.last;
-  }
-
   /**
    * One turn: start a pass that is due, or read the next window of the one running. True when
    * there is more to do right away (the loop then gives it the next turn too).
