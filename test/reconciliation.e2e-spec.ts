@@ -140,4 +140,45 @@ describe('the daily reconciliation pass', () => {
     const later = await metrics(second);
     expect(metricValue(later, 'wolkvox_poller_reconcile_passes_total')).toBe(1);
   }, 300_000);
+
+  it('skips the pass with a warning when the budget left is what the live poll needs', async () => {
+    const quiet = isolatedEnv('reconcile-budget');
+    const startedAt = Date.now();
+    const nowWall = wallTimeOf(new Date(startedAt), ZONE);
+    await simulator.control.reset('empty');
+    await simulator.control.faults({ latencyMs: 0 });
+    await simulator.control.append([{ record: cdr9Record(nowWall - 30 * HOUR, 500) }]);
+    const at = Math.ceil((nowWall + 30) / 60) * 60;
+    const poller = await PollerProcess.start(
+      pollerEnv(simulator, quiet, {
+        POLL_START_AT: new Date(startedAt - 2 * 24 * HOUR * 1000).toISOString(),
+        POLL_INTERVAL_SECONDS: '2',
+        POLL_LOOKBACK_SECONDS: '60',
+        POLL_RECONCILE_AT: formatWallTime(at).slice(11, 16),
+        // A call every 2 s for the rest of the day is far more than 5,000 requests.
+        WOLKVOX_DAILY_QUOTA: '5000',
+      }),
+    );
+    pollers.push(poller);
+    const skipped = async () =>
+      metricValue(await metrics(poller).catch(() => ''), 'wolkvox_poller_reconcile_passes_total', {
+        outcome: 'skipped-budget',
+      }) ?? 0;
+    await poller.waitFor(
+      async () => (await skipped()) >= 1,
+      (at - nowWall + 60) * 1000,
+      'the skip',
+    );
+    const text = await metrics(poller);
+    expect(metricValue(text, 'wolkvox_poller_reconcile_calls_total')).toBe(0);
+    expect(metricValue(text, 'wolkvox_poller_reconcile_passes_total')).toBe(1);
+    const warning = poller
+      .logLines()
+      .find((l) => l.context === 'Reconcile' && String(l.msg).includes('skipped'));
+    expect(warning).toMatchObject({ level: 'warn' });
+    expect(String(warning?.msg)).toMatch(/requests are left today, the live poll needs about \d+/);
+    // The live poll goes on: the email is on the topic once.
+    const events = await readEvents(kafka, quiet.EMAIL_SENT_TOPIC);
+    expect(events.map((e) => e.data.record.to)).toEqual(['cliente500@example.com']);
+  }, 180_000);
 });
