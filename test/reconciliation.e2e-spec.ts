@@ -154,6 +154,7 @@ describe('the daily reconciliation pass', () => {
         POLL_START_AT: new Date(startedAt - 2 * 24 * HOUR * 1000).toISOString(),
         POLL_INTERVAL_SECONDS: '2',
         POLL_LOOKBACK_SECONDS: '60',
+        POLL_RECONCILE_DAYS: '3',
         POLL_RECONCILE_AT: formatWallTime(at).slice(11, 16),
         // A call every 2 s for the rest of the day is far more than 5,000 requests.
         WOLKVOX_DAILY_QUOTA: '5000',
