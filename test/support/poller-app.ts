@@ -36,6 +36,9 @@ export function isolatedEnv(name: string): Record<string, string> {
     // Fault tests time out, reset and kill pollers by the dozen: a short grace for calls given
     // up on keeps them quick (test/abandoned-calls.e2e-spec.ts plays a realistic one).
     WOLKVOX_ABANDONED_CALL_SECONDS: '1',
+    // No daily reconciliation pass unless a test asks for one: a run across 03:00 on the
+    // operation's clock would otherwise spend calls that tests counting them do not expect.
+    POLL_RECONCILE_DAYS: '0',
   };
 }
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { reconcileCommand } from './reconcile-command.js';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { z } from 'zod';
 import { cliContext, type CliIo } from './cli-context.js';
@@ -87,6 +88,16 @@ program
   .option('--json', 'print one JSON object')
   .action((options: { json?: boolean }) =>
     run({ token: false, server: true }, (ctx) => checkpointCommand(ctx, options)),
+  );
+
+program
+  .command('reconcile')
+  .description(
+    'show when the last daily reconciliation pass ran, what it read and what it found late',
+  )
+  .option('--json', 'print one JSON object')
+  .action((options: { json?: boolean }) =>
+    run({ token: false, server: true }, (ctx) => reconcileCommand(ctx, options)),
   );
 
 program

@@ -157,6 +157,18 @@ describe('loadConfig', () => {
     expect(JSON.stringify(both)).not.toContain('pw-123');
   });
 
+  it('schedules the reconciliation pass daily at 03:00 over 3 days unless told, and checks both', () => {
+    const result = loadConfig(minimal);
+    expect(result.ok && result.config.poll.reconcile).toEqual({ days: 3, atMinute: 180 });
+    const set = loadConfig({ ...minimal, POLL_RECONCILE_AT: '23:45', POLL_RECONCILE_DAYS: '0' });
+    expect(set.ok && set.config.poll.reconcile).toEqual({ days: 0, atMinute: 23 * 60 + 45 });
+    const bad = loadConfig({ ...minimal, POLL_RECONCILE_AT: '3:00', POLL_RECONCILE_DAYS: '40' });
+    expect(bad.ok ? [] : bad.problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'POLL_RECONCILE_AT',
+      'POLL_RECONCILE_DAYS',
+    ]);
+  });
+
   it('treats empty variables as unset', () => {
     const result = loadConfig({ ...minimal, WOLKVOX_BASE_URL: '', POLL_START_AT: '' });
     expect(result.ok && result.config.wolkvox.baseUrl).toBeUndefined();

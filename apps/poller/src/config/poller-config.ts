@@ -126,6 +126,12 @@ const EnvSchema = z.object({
   POLL_LOOKBACK_SECONDS: int(0, 31 * 86_400).default(3600),
   POLL_SETTLE_SECONDS: int(0, 86_400).default(60),
   POLL_LEASE_SECONDS: int(5, 3600).default(30),
+  // The nightly re-read integrators do: 3 days catches what shows up hours late.
+  POLL_RECONCILE_DAYS: int(0, 31).default(3),
+  POLL_RECONCILE_AT: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a local time HH:MM, such as 03:00')
+    .default('03:00'),
   POLLER_INSTANCE_ID: z
     .string()
     .trim()
@@ -203,6 +209,8 @@ export interface PollerConfig {
     lookbackSeconds: number;
     settleSeconds: number;
     leaseSeconds: number;
+    /** The daily reconciliation pass: days re-read (0 = off), and when (local minutes of day). */
+    reconcile: { days: number; atMinute: number };
   };
   /** This process's name in the operation's lease; a restart under the same name resumes at once. */
   instanceId: string;
@@ -300,6 +308,7 @@ export function loadConfig(
         lookbackSeconds: e.POLL_LOOKBACK_SECONDS,
         settleSeconds: e.POLL_SETTLE_SECONDS,
         leaseSeconds: e.POLL_LEASE_SECONDS,
+        reconcile: { days: e.POLL_RECONCILE_DAYS, atMinute: minuteOfDay(e.POLL_RECONCILE_AT) },
       },
       instanceId: e.POLLER_INSTANCE_ID ?? hostname(),
       http: { port: e.HTTP_PORT },
@@ -307,6 +316,11 @@ export function loadConfig(
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     },
   };
+}
+
+function minuteOfDay(hhmm: string): number {
+  const [h, m] = hhmm.split(':').map(Number);
+  return h * 60 + m;
 }
 
 /** A secret given as `name` (fixed) or as `${name}_FILE` (read now, and again while running). */

@@ -10,6 +10,7 @@ import { API_CALLS } from '../poller/poller.module.js';
 import { PollerStatus } from '../poller/poller-status.js';
 import { secretFiles } from '../poller/secret-file-watcher.js';
 import { EmailSource } from '../ports/email-source.port.js';
+import { Reconciler } from '../reconcile/reconciler.js';
 import { PollerMetrics } from './poller-metrics.js';
 
 /** Feeds PollerMetrics from what the poller reports: each API call and each finished cycle. */
@@ -27,6 +28,7 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
     source: EmailSource,
     @Inject(POLLER_CONFIG) private readonly config: PollerConfig,
     readiness: Readiness,
+    private readonly reconciler: Reconciler,
   ) {
     this.metrics = new PollerMetrics({
       budget: () => source.budget(),
@@ -45,6 +47,9 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
     this.subscriptions.add(this.calls.subscribe((report) => this.metrics.recordCall(report)));
     this.subscriptions.add(
       this.status.cycles.subscribe((report) => this.metrics.recordCycle(report)),
+    );
+    this.subscriptions.add(
+      this.reconciler.reports.subscribe((report) => this.metrics.recordReconcile(report)),
     );
     for (const secret of secretFiles(this.config)) {
       this.metrics.trackSecretFile(secret.variable);

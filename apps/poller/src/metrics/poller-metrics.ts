@@ -3,6 +3,15 @@ import type { CallReport } from '@app/wolkvox-client';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { CycleReport } from '../poller/poller-status.js';
 import type { BudgetSnapshot } from '../ports/email-source.port.js';
+import type { ReconcileReport } from '../reconcile/reconciler.js';
+import type { PassOutcome } from '../reconcile/reconcile-schedule.js';
+
+const RECONCILE_OUTCOMES: readonly PassOutcome[] = [
+  'completed',
+  'skipped-budget',
+  'stopped-budget',
+  'failed',
+];
 
 const PREFIX = 'wolkvox_poller_';
 
@@ -92,6 +101,22 @@ export class PollerMetrics {
     labelNames: ['variable'] as const,
     registers: [this.registry],
   });
+  private readonly reconcilePasses = new Counter({
+    name: `${PREFIX}reconcile_passes_total`,
+    help: 'Daily reconciliation passes by outcome (completed, skipped-budget, stopped-budget, failed)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  private readonly reconcileCalls = new Counter({
+    name: `${PREFIX}reconcile_calls_total`,
+    help: 'API requests spent by reconciliation passes (part of the daily budget the live poll shares)',
+    registers: [this.registry],
+  });
+  private readonly reconcileLate = new Counter({
+    name: `${PREFIX}reconcile_late_records_total`,
+    help: "email.sent events published by reconciliation passes: emails that showed up after the live poll's look-back had passed them",
+    registers: [this.registry],
+  });
   private readonly cycleDuration = new Histogram({
     name: `${PREFIX}cycle_duration_seconds`,
     help: 'Duration of poll cycles (one window: fetch, map, publish)',
@@ -110,6 +135,9 @@ export class PollerMetrics {
       this.apiCalls.inc({ outcome, status: '403' }, 0);
     }
     for (const reason of ['truncated', 'timed-out'] as const) this.windowSplits.inc({ reason }, 0);
+    for (const outcome of RECONCILE_OUTCOMES) this.reconcilePasses.inc({ outcome }, 0);
+    this.reconcileCalls.inc(0);
+    this.reconcileLate.inc(0);
     new Gauge({
       name: `${PREFIX}budget_used_requests`,
       help: "Requests spent on the operation's current local day",
@@ -222,6 +250,15 @@ export class PollerMetrics {
         break;
     }
     this.cycles.inc({ outcome: outcome.kind, reason });
+  }
+
+  recordReconcile(report: ReconcileReport): void {
+    if (report.kind === 'pass') {
+      this.reconcilePasses.inc({ outcome: report.outcome });
+      return;
+    }
+    this.reconcileCalls.inc(report.calls);
+    this.reconcileLate.inc(report.found);
   }
 
   /** A secret file is configured: its series starts at 0, so `increase()` sees the first change. */

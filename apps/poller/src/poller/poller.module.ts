@@ -18,6 +18,7 @@ import { EventPublisher } from '../ports/event-publisher.port.js';
 import { LeaseBeacon } from '../ports/lease-beacon.port.js';
 import { createWolkvoxClient, WOLKVOX_RETRY } from '../wolkvox/wolkvox-client.factory.js';
 import { WolkvoxEmailSource } from '../wolkvox/wolkvox-email-source.js';
+import { Reconciler } from '../reconcile/reconciler.js';
 import { PollerService } from './poller.service.js';
 import { PollerStatus } from './poller-status.js';
 import { SecretFileWatcher } from './secret-file-watcher.js';
@@ -35,6 +36,7 @@ export const API_CALLS = Symbol('API_CALLS');
   providers: [
     PollerStatus,
     PollerService,
+    Reconciler,
     SecretFileWatcher,
     { provide: API_CALLS, useValue: new Subject<CallReport>() },
     {
@@ -122,6 +124,7 @@ export const API_CALLS = Symbol('API_CALLS');
   exports: [
     PollerStatus,
     PollerService,
+    Reconciler,
     PollCycle,
     EmailSource,
     EventPublisher,

@@ -1,6 +1,7 @@
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { tokenFileDouble } from '../config/__tests__/token-file-double.js';
 import type { PollerConfig } from '../config/poller-config.js';
+import type { Reconciler } from '../reconcile/reconciler.js';
 import type { CycleOutcome, PollCycle } from '../poll/poll-cycle.js';
 import type { EmailSource } from '../ports/email-source.port.js';
 import type { EventPublisher } from '../ports/event-publisher.port.js';
@@ -62,6 +63,8 @@ function rig(outcomes: CycleOutcome[], cycleMs = 50) {
     closes as unknown as LeaseBeacon,
     new SchedulerRegistry(),
     config,
+    // The reconciliation pass is off here: these tests are about the live poll's token.
+    { step: () => Promise.resolve(false), close: () => Promise.resolve() } as unknown as Reconciler,
   );
   running = service;
   return { service, status, token, log };

@@ -14,6 +14,7 @@ import { EventPublisher } from '../ports/event-publisher.port.js';
 import { LeaseBeacon } from '../ports/lease-beacon.port.js';
 import { WOLKVOX_RETRY } from '../wolkvox/wolkvox-client.factory.js';
 import { PollCycle, StartAtRequiredError, type CycleOutcome } from '../poll/poll-cycle.js';
+import { Reconciler } from '../reconcile/reconciler.js';
 import { describeSourceFailure } from '../poll/describe-source-failure.js';
 import { leaseRenewalDue, stuckAfterMs } from './lease-renewal.js';
 import { nextDelayMs } from './next-delay.js';
@@ -40,6 +41,7 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
   /** When the next poll is due; ticks before it only renew the lease. */
   private nextPollAt = 0;
   private stopFollowingToken: (() => void) | undefined;
+  private lastHeartbeatAt = 0;
 
   constructor(
     private readonly cycle: PollCycle,
@@ -49,6 +51,7 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
     private readonly beacon: LeaseBeacon,
     private readonly scheduler: SchedulerRegistry,
     @Inject(POLLER_CONFIG) private readonly config: PollerConfig,
+    private readonly reconciler: Reconciler,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -112,6 +115,7 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
     this.abort.abort();
     // Hand the operation over now rather than after the lease lapses.
     if (!this.inFlight) await this.cycle.release();
+    await this.reconciler.close();
     await this.beacon.close();
     await this.publisher.close();
   }
@@ -148,9 +152,17 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
 
   private async tick(): Promise<void> {
     if (this.nextPollAt > Date.now()) {
-      await this.cycle.heartbeat();
+      // Between polls the reconciliation pass gets a turn, a window at a time, so the live poll
+      // waits at most one of its windows and the two never call the API at once.
+      const more = await this.reconcileTurn();
+      if (Date.now() - this.lastHeartbeatAt >= this.heartbeatMs) {
+        this.lastHeartbeatAt = Date.now();
+        await this.cycle.heartbeat();
+      }
       // Read after the heartbeat: a new token may have made the poll due meanwhile.
-      this.schedule(Math.max(0, Math.min(this.nextPollAt - Date.now(), this.heartbeatMs)));
+      const untilPoll = this.nextPollAt - Date.now();
+      const untilHeartbeat = this.lastHeartbeatAt + this.heartbeatMs - Date.now();
+      this.schedule(more ? 0 : Math.max(0, Math.min(untilPoll, untilHeartbeat)));
       return;
     }
     if (this.status.sourceProblem?.kind === 'token-rejected') {
@@ -175,6 +187,8 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
       this.delayNextPoll(Math.min(60_000, 1000 * 2 ** this.status.consecutiveFailures));
       return;
     }
+    // Every cycle writes the lease (a checkpoint, or a heartbeat when it published nothing).
+    this.lastHeartbeatAt = Date.now();
     this.log(outcome);
     const nowWall = wallTimeOf(new Date(), this.config.wolkvox.timeZone);
     const delay = nextDelayMs(outcome, this.status.consecutiveFailures, nowWall, {
@@ -189,9 +203,26 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
     this.delayNextPoll(refused && this.config.wolkvox.token.version !== tokenVersion ? 0 : delay);
   }
 
+  /**
+   * Only the instance holding the operation reconciles: not before its checkpoint is loaded,
+   * not on standby, not once fenced, nor while the API refuses it.
+   */
+  private async reconcileTurn(): Promise<boolean> {
+    if (this.stopped || !this.cycle.loaded || this.status.fenced || this.status.sourceProblem)
+      return false;
+    try {
+      return await this.reconciler.step(this.abort.signal);
+    } catch (error) {
+      this.logger.error(`reconciliation crashed: ${(error as Error).stack ?? String(error)}`);
+      return false;
+    }
+  }
+
   private delayNextPoll(delayMs: number): void {
     this.nextPollAt = Date.now() + delayMs;
-    this.schedule(Math.min(delayMs, this.heartbeatMs));
+    // A wait before the next poll is the reconciliation's turn; catch-up (no wait) goes first.
+    const turn = delayMs > 0 && this.reconciler.enabled;
+    this.schedule(turn ? 0 : Math.min(delayMs, this.heartbeatMs));
   }
 
   private log(outcome: CycleOutcome): void {

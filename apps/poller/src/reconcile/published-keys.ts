@@ -1,0 +1,54 @@
+import type { Kafka } from 'kafkajs';
+import { readTopicToEnd } from '../kafka/topic-reader.js';
+
+export interface PublishedKeys {
+  keys: Set<string>;
+  /** Messages read and their bytes (keys and values): what finding the keys cost. */
+  messages: number;
+  bytes: number;
+}
+
+/**
+ * Every key a topic holds among the messages appended since `sinceMs` (read_committed, like the
+ * backfill's), from the offsets the broker finds for that timestamp on each partition.
+ *
+ * Why a timestamp bounds it: an email is published after it was sent, so each one dated inside
+ * a pass's range was appended after the range started; the caller takes a margin for clocks.
+ * Reading from there rather than from the beginning keeps a pass's read to the days it checks
+ * (about 4 days of events at the default 3) instead of the whole retention (90 days).
+ */
+export async function publishedKeysSince(
+  kafka: Kafka,
+  topic: string,
+  sinceMs: number,
+): Promise<PublishedKeys> {
+  const admin = kafka.admin();
+  await admin.connect();
+  let fromOffsets: Record<number, string>;
+  try {
+    const found = await admin.fetchTopicOffsetsByTimestamp(topic, sinceMs);
+    // -1: no message at or after the timestamp; the partition's end then bounds the read.
+    const ends = await admin.fetchTopicOffsets(topic);
+    fromOffsets = Object.fromEntries(
+      found.map(({ partition, offset }) => [
+        partition,
+        offset === '-1' ? ends.find((e) => e.partition === partition)!.high : offset,
+      ]),
+    );
+  } finally {
+    await admin.disconnect();
+  }
+  const result: PublishedKeys = { keys: new Set(), messages: 0, bytes: 0 };
+  await readTopicToEnd(kafka, topic, {
+    fromOffsets,
+    timeoutMs: 300_000,
+    onMessage: ({ partition, offset, message }) => {
+      // A fetch may start before the seek to the timestamp's offset takes effect.
+      if (BigInt(offset) < BigInt(fromOffsets[partition] ?? '0')) return;
+      result.messages++;
+      result.bytes += (message.key?.length ?? 0) + (message.value?.length ?? 0);
+      if (message.key) result.keys.add(message.key.toString());
+    },
+  });
+  return result;
+}
