@@ -30,7 +30,7 @@ export class CheckpointHealthIndicator {
     const unreadable = this.status.checkpointProblem;
     if (!position && unreadable) {
       return indicator.down({
-        message: `the checkpoint cannot be read: ${unreadable.error}; nothing is published until it is reset (cli checkpoint reset) or a release that reads it runs`,
+        message: `the checkpoint cannot be read: ${unreadable.error}; nothing is published until it is reset (cli checkpoint-reset) or a release that reads it runs`,
         since: unreadable.since.toISOString(),
       });
     }

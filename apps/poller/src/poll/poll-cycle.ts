@@ -99,7 +99,7 @@ export type CycleOutcome =
   /**
    * The checkpoint on the progress topic cannot be read (corrupt, or written by a newer
    * release): the poller must not guess where it stands, and publishes nothing until an
-   * operator resets it (`cli checkpoint reset`) or a release that reads it is deployed.
+   * operator resets it (`cli checkpoint-reset`) or a release that reads it is deployed.
    */
   | { kind: 'checkpoint-unreadable'; error: CorruptCheckpointError };
 

@@ -273,7 +273,7 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
         if (this.lastUnreadable !== outcome.error.message) {
           this.lastUnreadable = outcome.error.message;
           this.logger.error(
-            `the checkpoint of operation ${this.config.wolkvox.server} cannot be read: ${outcome.error.message}; nothing is published until an operator resets it (npm run cli -- checkpoint reset --to <instant>) or deploys a release that reads it`,
+            `the checkpoint of operation ${this.config.wolkvox.server} cannot be read: ${outcome.error.message}; nothing is published until an operator resets it (npm run cli -- checkpoint-reset --to <instant>) or deploys a release that reads it`,
           );
         }
         return;
