@@ -35,8 +35,9 @@ async function seedOperation(
   };
 }
 
+/** A minute: its first look at the lease reads the progress topic, slow on a loaded machine. */
 function onStandby(poller: TestPoller): Promise<void> {
-  return waitFor(() => poller.status.standby !== undefined, 30_000, 'the poller to go on standby');
+  return waitFor(() => poller.status.standby !== undefined, 60_000, 'the poller to go on standby');
 }
 
 /**
