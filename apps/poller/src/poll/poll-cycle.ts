@@ -143,8 +143,6 @@ export class PollCycle {
         position: WallSeconds;
         end: WallSeconds;
         records: number;
-        /** Continued from a checkpoint: its end is moved to the present by the next cycle. */
-        resumed?: boolean;
       }
     | undefined;
   /**
@@ -294,18 +292,19 @@ export class PollCycle {
     const budget = this.checkpoint.progress.budget;
     if (budget)
       this.source.restoreBudget(budget.day, budget.used + this.settings.unrecordedCallAllowance);
-    // A pass cut short in the middle of a split continues with its pending piece (its end
-    // moves up to the present at the next cycle); any other starts anew from the settled
+    // A pass cut short in the middle of a split continues with its pending piece, its end moved
+    // up to the present (a restart reads up to now); any other starts anew from the settled
     // position, re-reading the look-back as a restart should. Either way windows are sized by
     // the density learnt before the restart.
     const saved = this.checkpoint.progress.pass;
     const resumed = resumablePass(this.checkpoint.progress);
+    const present =
+      wallTimeOf(this.clock(), this.settings.operation.timeZone) - this.settings.settleSeconds;
     this.pass = resumed && {
       start: resumed.start,
       position: resumed.position,
-      end: resumed.end,
+      end: Math.max(resumed.end, present),
       records: resumed.records,
-      resumed: true,
     };
     this.retry = resumed?.retry;
     if (saved?.density !== undefined) this.density = saved.density;
@@ -343,8 +342,6 @@ export class PollCycle {
       end: present,
       records: 0,
     };
-    if (this.pass.resumed)
-      this.pass = { ...this.pass, end: Math.max(this.pass.end, present), resumed: false };
     const planned = planWindow(this.pass.position, this.pass.end, this.density, this.limits);
     const window =
       this.retry?.window ?? (planned && capByKnownRecords(planned, this.known, this.limits));
@@ -406,7 +403,7 @@ export class PollCycle {
 
     // 6. Commit what was sent with the next checkpoint, in the same transaction; the pass moves
     // on past the window, and the checkpoint says so.
-    const pass = { ...this.pass, resumed: false };
+    const pass = { ...this.pass };
     pass.position = window.to + 1;
     pass.records += writer.tally.valid;
     const density = densityOf({ from: pass.start, to: window.to }, pass.records);
@@ -523,9 +520,8 @@ export class PollCycle {
   /** The pass in progress as the checkpoint keeps it; none between passes. */
   private passState(): PassState | undefined {
     if (!this.pass) return undefined;
-    const { resumed: _resumed, ...pass } = this.pass;
     return {
-      ...pass,
+      ...this.pass,
       ...(this.density !== undefined ? { density: this.density } : {}),
       ...(this.retry ? { retry: this.retry } : {}),
     };
