@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   await publisher.claim();
   const before = selfUsage();
   const started = performance.now();
-  await publisher.publish({ events, deadLetters: [], checkpoint: [] });
+  await publisher.publish({ events, deadLetters: [] });
   const seconds = (performance.now() - started) / 1000;
   const after = selfUsage();
   await publisher.close();

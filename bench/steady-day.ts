@@ -129,26 +129,23 @@ async function main(): Promise<void> {
       createWolkvoxClient(config.wolkvox, budget, () => calls++),
       budget,
     );
+    const store = new KafkaCheckpointStore(kafka, config.topics.progress, config.wolkvox.server);
     const publisher = new KafkaTransactionalPublisher(kafka, {
       topics: config.topics,
       transactionalId: `wolkvox-poller-${prefix}`,
       maxEventBytes: config.kafka.eventsMaxMessageBytes,
+      checkpoints: store,
     });
     cleanup.push('publisher', () => publisher.close());
-    const cycle = new PollCycle(
-      source,
-      publisher,
-      new KafkaCheckpointStore(kafka, config.topics.progress, config.wolkvox.server),
-      {
-        operation: { server: config.wolkvox.server, timeZone: ZONE },
-        startAt: config.poll.startAt,
-        lookbackSeconds: config.poll.lookbackSeconds,
-        settleSeconds: config.poll.settleSeconds,
-        unrecordedCallAllowance: 0,
-        limits: limitsFor(config.wolkvox.maxRecords),
-        clock: () => new Date(simulatedNow),
-      },
-    );
+    const cycle = new PollCycle(source, publisher, store, {
+      operation: { server: config.wolkvox.server, timeZone: ZONE },
+      startAt: config.poll.startAt,
+      lookbackSeconds: config.poll.lookbackSeconds,
+      settleSeconds: config.poll.settleSeconds,
+      unrecordedCallAllowance: 0,
+      limits: limitsFor(config.wolkvox.maxRecords),
+      clock: () => new Date(simulatedNow),
+    });
 
     const polls: PollFigures[] = [];
     const intervalMs = config.poll.intervalSeconds * 1000;

@@ -1,16 +1,14 @@
 import type { WallSeconds } from '@app/contracts';
 import type { RequestBudget } from '@app/wolkvox-client';
-import type { StoredCheckpoint } from '../poll/checkpoint-codec.js';
 import type { Progress } from '../poll/progress.js';
 import type { Window } from '../poll/window-planner.js';
-import { CheckpointStore } from '../ports/checkpoint-store.port.js';
+import { CheckpointStore, type Checkpoint } from '../ports/checkpoint-store.port.js';
 import { EmailSource, type RecordSink, type SourceOutcome } from '../ports/email-source.port.js';
 import {
   EventPublisher,
   type OutgoingMessage,
   type PublishTransaction,
 } from '../ports/event-publisher.port.js';
-import type { CheckpointMessage } from '../poll/checkpoint-codec.js';
 
 /**
  * The three ports of the poll cycle, adapted so that the very same PollCycle reads a past range
@@ -19,27 +17,43 @@ import type { CheckpointMessage } from '../poll/checkpoint-codec.js';
  * poller.
  */
 
-/** A progress that starts the pass at the range's start; the operation's checkpoint is not used. */
+/**
+ * A progress that starts the pass at the range's start; the operation's checkpoint is neither
+ * read nor written (the backfill's and the reconciliation's).
+ */
 export class RangeStartStore extends CheckpointStore {
   constructor(
-    private readonly from: WallSeconds,
-    /** The operation's spending today, so the backfill's own count starts from it. */
-    private readonly budget: Progress['budget'],
+    /** Moved on by the caller past each window published, so a reload after a failure resumes. */
+    public from: WallSeconds,
+    private readonly start: {
+      /** The operation's spending today, so the run's own count starts from it. */
+      budget?: Progress['budget'];
+      /**
+       * Records per second to size the first window by (the live poll's), instead of a 31-day
+       * window the API would cut.
+       */
+      density?: number;
+    } = {},
   ) {
     super();
   }
 
-  load(): Promise<StoredCheckpoint> {
+  load(): Promise<Checkpoint> {
+    const { budget, density } = this.start;
+    const at = this.from;
     const progress: Progress = {
-      cursor: this.from,
-      settledBefore: this.from,
+      cursor: at,
+      settledBefore: at,
       seen: new Map(),
-      ...(this.budget ? { budget: this.budget } : {}),
+      ...(budget ? { budget } : {}),
+      ...(density !== undefined
+        ? { pass: { start: at, position: at, end: at, records: 0, density } }
+        : {}),
     };
-    return Promise.resolve({ progress, generation: 0, chunks: 0, writtenAt: '' });
+    return Promise.resolve({ progress });
   }
 
-  /** A backfill takes no lease: it never holds the operation's progress. */
+  /** No lease: the run never holds the operation's progress. */
   peekOwner(): Promise<undefined> {
     return Promise.resolve(undefined);
   }
@@ -136,8 +150,8 @@ export class UnpublishedOnlyPublisher extends EventPublisher {
         await inner.send(freshEvents, freshDeadLetters);
       },
       // The checkpoint is dropped; a transaction that wrote nothing commits nothing.
-      commit: async (_checkpoint: CheckpointMessage[]) => {
-        if (events.length || deadLetters.length) await inner.commit([]);
+      commit: async () => {
+        if (events.length || deadLetters.length) await inner.commit();
         else await inner.abort();
         for (const key of events) this.published.events.add(key);
         for (const key of deadLetters) this.published.deadLetters.add(key);

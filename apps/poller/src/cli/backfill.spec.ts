@@ -1,21 +1,9 @@
 import { parseWallTime, type Cdr9Record, type WallSeconds } from '@app/contracts';
 import { DailyRequestBudget, type RequestBudget } from '@app/wolkvox-client';
 import { PollCycle } from '../poll/poll-cycle.js';
-import type { StoredCheckpoint } from '../poll/checkpoint-codec.js';
-import type { Window } from '../poll/window-planner.js';
-import {
-  EmailSource,
-  streamHeld,
-  type BudgetSnapshot,
-  type RecordSink,
-  type SourceOutcome,
-} from '../ports/email-source.port.js';
-import {
-  EventPublisher,
-  FencedError,
-  type PublishBatch,
-  type PublishTransaction,
-} from '../ports/event-publisher.port.js';
+import type { Checkpoint } from '../ports/checkpoint-store.port.js';
+import type { EmailSource } from '../ports/email-source.port.js';
+import { MemoryPublisher, MemorySource } from '../ports/testing/index.js';
 import {
   CappedRequestBudget,
   RangeLimitedSource,
@@ -26,75 +14,17 @@ import { planBackfill, runBackfill } from './backfill.js';
 
 const t = (s: string): WallSeconds => parseWallTime(s)!;
 
-/** cdr_9 in memory: inclusive windows, cut at `limit` records; spends `budget` per call. */
-class MemorySource extends EmailSource {
-  calls: Window[] = [];
-  limit = 60_000;
-  constructor(
-    private readonly rows: Cdr9Record[],
-    private readonly requests: RequestBudget = new DailyRequestBudget({
-      timeZone: 'America/Bogota',
-    }),
-  ) {
-    super();
-  }
-  async streamWindow(window: Window, sink: RecordSink): Promise<SourceOutcome> {
-    if (!this.requests.tryAcquire()) {
-      return { kind: 'budget-exhausted', resetsAt: 0, source: 'local' };
-    }
-    this.calls.push(window);
-    const inWindow = this.rows
-      .map((record) => ({ record, wall: t(record.date) }))
-      .filter((r) => r.wall >= window.from && r.wall <= window.to)
-      .sort((a, b) => a.wall - b.wall)
-      .slice(0, this.limit);
-    await streamHeld(sink, inWindow);
-    return { kind: 'records', possiblyTruncated: inWindow.length >= this.limit };
-  }
-  budget(): BudgetSnapshot {
-    const r = this.requests;
-    return { day: r.day, used: r.used, limit: r.limit, remaining: r.remaining, resetsAt: 0 };
-  }
-  restoreBudget(): void {}
-  retryToken(): void {}
+/** cdr_9 in memory, spending a request of the day's budget per call. */
+function memorySource(
+  rows: Cdr9Record[],
+  requests: RequestBudget = new DailyRequestBudget({ timeZone: 'America/Bogota' }),
+) {
+  return new MemorySource(rows, { requests });
 }
 
-class RecordingPublisher extends EventPublisher {
-  batches: PublishBatch[] = [];
-  fenced = false;
-  prepare(): Promise<void> {
-    return Promise.resolve();
-  }
-  claim(): Promise<void> {
-    return Promise.resolve();
-  }
-  /** Records each committed transaction as one batch. */
-  begin(): PublishTransaction {
-    const batch: PublishBatch = { events: [], deadLetters: [], checkpoint: [] };
-    return {
-      send: (events, deadLetters) => {
-        batch.events.push(...events);
-        batch.deadLetters.push(...deadLetters);
-        return Promise.resolve();
-      },
-      commit: (checkpoint) => {
-        if (this.fenced) return Promise.reject(new FencedError('taken over'));
-        batch.checkpoint.push(...checkpoint);
-        this.batches.push(batch);
-        return Promise.resolve();
-      },
-      abort: () => Promise.resolve(),
-    };
-  }
-  maxEventBytes(): number {
-    return 1024 * 1024;
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-  keys(): string[] {
-    return this.batches.flatMap((b) => b.events.map((e) => e.key));
-  }
+/** The keys of the events each committed transaction published. */
+function keysOf(publisher: MemoryPublisher): string[] {
+  return publisher.kafka.events.map((e) => e.key);
 }
 
 function email(date: string, n: number): Cdr9Record {
@@ -108,11 +38,8 @@ function email(date: string, n: number): Cdr9Record {
   };
 }
 
-const checkpointAt = (settledBefore: string): StoredCheckpoint => ({
+const checkpointAt = (settledBefore: string): Checkpoint => ({
   progress: { cursor: t(settledBefore) + 600, settledBefore: t(settledBefore), seen: new Map() },
-  generation: 3,
-  chunks: 0,
-  writtenAt: '2026-03-10T00:00:00.000Z',
 });
 
 /** Twelve emails on 2026-03-01 between 10:00 and 10:11, one a minute, and one after the range. */
@@ -125,7 +52,7 @@ const ROWS = [
 
 function backfill(
   source: EmailSource,
-  inner: RecordingPublisher,
+  inner: MemoryPublisher,
   published = { events: new Set<string>(), deadLetters: new Set<string>() },
 ) {
   const range = { from: t('2026-03-01 10:00:00'), last: t('2026-03-01 10:59:59') };
@@ -133,7 +60,7 @@ function backfill(
   const cycle = new PollCycle(
     new RangeLimitedSource(source, range.last),
     publisher,
-    new RangeStartStore(range.from, undefined),
+    new RangeStartStore(range.from),
     {
       operation: { server: '0010', timeZone: 'America/Bogota' },
       startAt: undefined,
@@ -190,39 +117,39 @@ describe('planBackfill', () => {
 
 describe('runBackfill through PollCycle', () => {
   it('publishes every record of the range once, asks for nothing after it, and writes no checkpoint', async () => {
-    const source = new MemorySource(ROWS);
-    const inner = new RecordingPublisher();
+    const source = memorySource(ROWS);
+    const inner = new MemoryPublisher();
     const { run, progress } = backfill(source, inner);
     const summary = await run;
     expect(summary).toMatchObject({ complete: true, fetched: 12 });
     expect(summary.published).toEqual({ events: 12, deadLetters: 0, alreadyPublished: 0 });
-    expect(new Set(inner.keys()).size).toBe(12);
-    expect(inner.batches.every((b) => b.checkpoint.length === 0)).toBe(true);
+    expect(new Set(keysOf(inner)).size).toBe(12);
+    expect(inner.kafka.committed.every((b) => b.checkpoint === undefined)).toBe(true);
     // At most the second after the range: calls are widened by one (date_end may be exclusive).
     expect(source.calls.every((w) => w.to <= t('2026-03-01 11:00:00'))).toBe(true);
     expect(progress.at(-1)).toBe(3600);
   });
 
   it('skips the keys the topics already hold, so a second run publishes nothing', async () => {
-    const first = new RecordingPublisher();
-    await backfill(new MemorySource(ROWS), first).run;
-    const alreadyOnTopic = { events: new Set(first.keys()), deadLetters: new Set<string>() };
-    const second = new RecordingPublisher();
-    const summary = await backfill(new MemorySource(ROWS), second, alreadyOnTopic).run;
+    const first = new MemoryPublisher();
+    await backfill(memorySource(ROWS), first).run;
+    const alreadyOnTopic = { events: new Set(keysOf(first)), deadLetters: new Set<string>() };
+    const second = new MemoryPublisher();
+    const summary = await backfill(memorySource(ROWS), second, alreadyOnTopic).run;
     expect(summary.complete).toBe(true);
     expect(summary.published).toEqual({ events: 0, deadLetters: 0, alreadyPublished: 12 });
-    expect(second.batches).toEqual([]);
+    expect(second.kafka.committed).toEqual([]);
   });
 
   it('splits windows the API cut and still publishes each record once', async () => {
-    const source = new MemorySource(ROWS);
+    const source = memorySource(ROWS);
     source.limit = 5;
-    const inner = new RecordingPublisher();
+    const inner = new MemoryPublisher();
     const summary = await backfill(source, inner).run;
     expect(summary.complete).toBe(true);
     expect(summary.splits).toBeGreaterThan(0);
-    expect(inner.keys()).toHaveLength(12);
-    expect(new Set(inner.keys()).size).toBe(12);
+    expect(keysOf(inner)).toHaveLength(12);
+    expect(new Set(keysOf(inner)).size).toBe(12);
   });
 
   it('stops, saying why, when the request cap of the run is reached', async () => {
@@ -230,18 +157,18 @@ describe('runBackfill through PollCycle', () => {
       new DailyRequestBudget({ timeZone: 'America/Bogota' }),
       1,
     );
-    const source = new MemorySource(ROWS, budget);
+    const source = memorySource(ROWS, budget);
     source.limit = 5;
-    const summary = await backfill(source, new RecordingPublisher()).run;
+    const summary = await backfill(source, new MemoryPublisher()).run;
     expect(summary.complete).toBe(false);
     expect(summary.stoppedBecause).toContain('--max-requests');
     expect(budget.runSpent).toBe(1);
   });
 
   it('stops when another backfill fenced it', async () => {
-    const inner = new RecordingPublisher();
+    const inner = new MemoryPublisher();
     inner.fenced = true;
-    const summary = await backfill(new MemorySource(ROWS), inner).run;
+    const summary = await backfill(memorySource(ROWS), inner).run;
     expect(summary).toMatchObject({
       complete: false,
       stoppedBecause: expect.stringContaining('fenced'),

@@ -1,6 +1,6 @@
 import { formatWallTime, type WallSeconds } from '@app/contracts';
 import { describeSourceFailure as describeFailure } from '../poll/describe-source-failure.js';
-import type { StoredCheckpoint } from '../poll/checkpoint-codec.js';
+import type { Checkpoint } from '../ports/checkpoint-store.port.js';
 import type { CycleOutcome, PollCycle } from '../poll/poll-cycle.js';
 import type { PublishTally } from './backfill-ports.js';
 
@@ -31,7 +31,7 @@ export type BackfillPlan =
 export function planBackfill(
   from: WallSeconds,
   toExclusive: WallSeconds,
-  checkpoint: StoredCheckpoint | null,
+  checkpoint: Checkpoint | null,
 ): BackfillPlan {
   if (toExclusive <= from) return { kind: 'refused', reason: '--to must be after --from' };
   if (!checkpoint) {

@@ -1,5 +1,5 @@
 import { parseWallTime } from '@app/contracts';
-import type { StoredCheckpoint } from '../poll/checkpoint-codec.js';
+import type { StoredCheckpoint } from '../kafka/checkpoint-codec.js';
 import { budgetView, checkpointView, formatBudget, formatCheckpoint } from './checkpoint-view.js';
 
 const t = (s: string) => parseWallTime(s)!;

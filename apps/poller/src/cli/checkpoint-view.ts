@@ -1,5 +1,5 @@
 import { formatWallTime, localDayOf, startOfNextLocalDay, type WallSeconds } from '@app/contracts';
-import type { StoredCheckpoint } from '../poll/checkpoint-codec.js';
+import type { StoredCheckpoint } from '../kafka/checkpoint-codec.js';
 
 /** The day's request budget as the checkpoint last recorded it. */
 export interface BudgetView {

@@ -4,9 +4,11 @@ import { Presets, SingleBar } from 'cli-progress';
 import type { Kafka } from 'kafkajs';
 import { KafkaCheckpointStore } from '../kafka/kafka-checkpoint-store.js';
 import { readTopicToEnd } from '../kafka/topic-reader.js';
-import { KafkaTransactionalPublisher } from '../kafka/transactional-publisher.js';
-import { CorruptCheckpointError, type StoredCheckpoint } from '../poll/checkpoint-codec.js';
-import { liveOwner, resetMessages } from './checkpoint-reset.js';
+import { backfillPublisher } from '../kafka/publishers.js';
+import { decodeOwner, type StoredCheckpoint } from '../kafka/checkpoint-codec.js';
+import { resetMessages } from '../kafka/checkpoint-reset.js';
+import { liveOwner } from '../lease/lease.js';
+import { CorruptCheckpointError } from '../ports/checkpoint-store.port.js';
 import { PollCycle } from '../poll/poll-cycle.js';
 import { limitsFor } from '../poll/window-planner.js';
 import { createWolkvoxClient, WOLKVOX_RETRY } from '../wolkvox/wolkvox-client.factory.js';
@@ -32,7 +34,11 @@ async function loadCheckpoint({ config, kafka }: CliContext): Promise<StoredChec
   } finally {
     await admin.disconnect();
   }
-  return new KafkaCheckpointStore(kafka, config.topics.progress, config.wolkvox.server).load();
+  return new KafkaCheckpointStore(
+    kafka,
+    config.topics.progress,
+    config.wolkvox.server,
+  ).loadStored();
 }
 
 function nowWall({ config }: CliContext) {
@@ -82,7 +88,7 @@ export async function checkpointResetCommand(ctx: CliContext, options: { to: Dat
   const store = new KafkaCheckpointStore(kafka, config.topics.progress, server);
   const latest = await store.latestCommitted();
   const now = new Date();
-  const owner = liveOwner(server, latest, config.poll.leaseSeconds * 1000, now);
+  const owner = liveOwner(decodeOwner(server, latest), now, config.poll.leaseSeconds * 1000);
   if (owner) {
     ctx.io.err(
       `a poller (${owner.id}, last heartbeat ${owner.heartbeatAt}) holds operation ${server}: stop it before resetting its checkpoint`,
@@ -188,18 +194,11 @@ export async function backfillCommand(
     options.maxRequests ?? Number.POSITIVE_INFINITY,
   );
   const client = createWolkvoxClient(w, budget);
-  const publisher = new UnpublishedOnlyPublisher(
-    new KafkaTransactionalPublisher(kafka, {
-      topics: config.topics,
-      transactionalId: `wolkvox-backfill-${w.server}`,
-      maxEventBytes: config.kafka.eventsMaxMessageBytes,
-    }),
-    published,
-  );
+  const publisher = new UnpublishedOnlyPublisher(backfillPublisher(kafka, config), published);
   const cycle = new PollCycle(
     new RangeLimitedSource(new WolkvoxEmailSource(client, budget), plan.last),
     publisher,
-    new RangeStartStore(plan.from, stored!.progress.budget),
+    new RangeStartStore(plan.from, { budget: stored!.progress.budget }),
     {
       operation: { server: w.server, timeZone: zone },
       startAt: undefined,

@@ -1,31 +1,62 @@
 import type { Kafka } from 'kafkajs';
+import type { Owner } from '../lease/lease.js';
+import { CheckpointStore, type Checkpoint } from '../ports/checkpoint-store.port.js';
 import {
   decodeCheckpoint,
   decodeOwner,
-  type Owner,
+  encodeCheckpoint,
+  type ProgressMessage,
   type StoredCheckpoint,
-} from '../poll/checkpoint-codec.js';
-import { CheckpointStore } from '../ports/checkpoint-store.port.js';
+} from './checkpoint-codec.js';
+import type { CheckpointEncoder } from './kafka-transaction.js';
 import { readTopicToEnd } from './topic-reader.js';
 
 /**
- * Reads the operation's checkpoint back from the compacted progress topic with read_committed:
- * the latest value of each key, as compaction would leave it, then decoded. Call it only after
- * the publisher's claim(): claiming aborts any transaction a previous owner left open, so the
+ * The operation's checkpoint on the compacted progress topic, both ways: read back with
+ * read_committed (the latest value of each key, as compaction would leave it, then decoded),
+ * and encoded for the transactional publisher as the continuation of the one last read or
+ * committed (its generation, and the chunks it must delete). Call `load()` only after the
+ * publisher's claim(): claiming aborts any transaction a previous owner left open, so the
  * topic's end is stable.
  */
-export class KafkaCheckpointStore extends CheckpointStore {
+export class KafkaCheckpointStore extends CheckpointStore implements CheckpointEncoder {
+  /** The checkpoint the next one follows: none stored yet is generation 0 with no chunk. */
+  private last: Pick<StoredCheckpoint, 'generation' | 'chunks'> = { generation: 0, chunks: 0 };
+
   constructor(
     private readonly kafka: Kafka,
     private readonly topic: string,
     private readonly server: string,
     private readonly timeoutMs = 60_000,
+    private readonly clock: () => Date = () => new Date(),
   ) {
     super();
   }
 
-  async load(): Promise<StoredCheckpoint | null> {
+  async load(): Promise<Checkpoint | null> {
+    const stored = await this.loadStored();
+    this.last = { generation: stored?.generation ?? 0, chunks: stored?.chunks ?? 0 };
+    return (
+      stored && { progress: stored.progress, ...(stored.owner ? { owner: stored.owner } : {}) }
+    );
+  }
+
+  /** The checkpoint with its storage fields, for an operator (the CLI's `checkpoint`). */
+  async loadStored(): Promise<StoredCheckpoint | null> {
     return decodeCheckpoint(this.server, await this.latestValues(false));
+  }
+
+  encode(checkpoint: Checkpoint): { messages: ProgressMessage[]; committed(): void } {
+    const { messages, stored } = encodeCheckpoint(
+      this.server,
+      checkpoint.progress,
+      this.last.generation + 1,
+      this.last.chunks,
+      this.clock(),
+      checkpoint.owner,
+    );
+    const { generation, chunks } = stored;
+    return { messages, committed: () => (this.last = { generation, chunks }) };
   }
 
   async peekOwner(): Promise<Owner | undefined> {

@@ -1,9 +1,10 @@
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
-import { encodeLease, type Owner } from '../poll/checkpoint-codec.js';
+import type { Owner } from '../lease/lease.js';
+import { encodeLease } from './checkpoint-codec.js';
 import { LeaseBeacon } from '../ports/lease-beacon.port.js';
 
 /**
- * Writes the lease message (`<server>/lease`) to the progress topic with a plain producer: not
+ * Sends the holder's heartbeat: writes the lease message (`<server>/lease`) to the progress topic with a plain producer: not
  * the transactional one, which is busy with the window's open transaction while a cycle runs.
  * The standby reads the progress topic uncommitted, so it sees the renewal at once.
  */

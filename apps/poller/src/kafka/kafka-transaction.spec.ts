@@ -66,7 +66,7 @@ describe('KafkaTransaction', () => {
     expect(kafka.log).toEqual([]); // half a request: held
     await transaction.send([message('b'), message('c')], [message('x')]);
     await transaction.send([message('d')], []);
-    await transaction.commit([{ key: 'h', value: 'head' }]);
+    await transaction.commitWith([{ key: 'h', value: 'head' }]);
     await acks;
     expect(kafka.log).toEqual([
       'begin',
@@ -82,7 +82,7 @@ describe('KafkaTransaction', () => {
     const kafka = fakeProducer();
     const transaction = open(kafka.producer);
     const acks = kafka.ackAll();
-    await transaction.commit([{ key: 'h', value: 'head' }]);
+    await transaction.commitWith([{ key: 'h', value: 'head' }]);
     await acks;
     expect(kafka.log).toEqual(['begin', 'send prog:h', 'commit']);
   });
@@ -96,9 +96,9 @@ describe('KafkaTransaction', () => {
     await expect(
       transaction
         .send([message('c'), message('d')], [])
-        .then(() => transaction.commit([{ key: 'h', value: 'head' }])),
+        .then(() => transaction.commitWith([{ key: 'h', value: 'head' }])),
     ).rejects.toThrow('classified: NOT_ENOUGH_REPLICAS');
-    await expect(transaction.commit([])).rejects.toThrow('classified');
+    await expect(transaction.commitWith([])).rejects.toThrow('classified');
     await transaction.abort(); // the producer is dropped: nothing to abort
     await acks;
     expect(failures).toHaveLength(1);

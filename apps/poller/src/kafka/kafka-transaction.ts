@@ -1,7 +1,16 @@
 import type { CompressionTypes, Producer, Transaction } from 'kafkajs';
-import type { CheckpointMessage } from '../poll/checkpoint-codec.js';
+import type { Checkpoint } from '../ports/checkpoint-store.port.js';
 import type { OutgoingMessage, PublishTransaction } from '../ports/event-publisher.port.js';
+import type { ProgressMessage } from './checkpoint-codec.js';
 import { RequestQueue } from './request-queue.js';
+
+/**
+ * Turns the checkpoint the cycle hands over into progress-topic messages, and learns once they
+ * committed what the next checkpoint follows (KafkaCheckpointStore).
+ */
+export interface CheckpointEncoder {
+  encode(checkpoint: Checkpoint): { messages: ProgressMessage[]; committed(): void };
+}
 
 export interface KafkaTransactionOptions {
   topics: { events: string; deadLetters: string; progress: string };
@@ -12,6 +21,8 @@ export interface KafkaTransactionOptions {
    * after a failed send) and says what to throw (FencedError when a rival took over).
    */
   fail: (error: unknown) => Promise<Error>;
+  /** None for a publisher that writes no checkpoint (backfill, reconciliation). */
+  checkpoints?: CheckpointEncoder;
 }
 
 /**
@@ -46,9 +57,19 @@ export class KafkaTransaction implements PublishTransaction {
     });
   }
 
-  async commit(checkpoint: CheckpointMessage[]): Promise<void> {
+  async commit(checkpoint?: Checkpoint): Promise<void> {
+    if (!checkpoint) return this.commitWith([]);
+    const { checkpoints } = this.options;
+    if (!checkpoints) throw new Error('this publisher writes no checkpoint');
+    const encoded = checkpoints.encode(checkpoint);
+    await this.commitWith(encoded.messages);
+    encoded.committed();
+  }
+
+  /** Writes `progress` last (a checkpoint's messages, or another record of the progress topic). */
+  async commitWith(progress: ProgressMessage[]): Promise<void> {
     this.checkOpen();
-    this.queue.add(this.options.topics.progress, checkpoint);
+    this.queue.add(this.options.topics.progress, progress);
     await this.guard(async () => {
       while (!this.queue.empty) await this.dispatch();
       await this.settle();

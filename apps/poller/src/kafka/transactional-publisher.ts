@@ -1,10 +1,7 @@
 import { Partitioners, type CompressionTypes, type Kafka, type Producer } from 'kafkajs';
-import {
-  EventPublisher,
-  FencedError,
-  type PublishTransaction,
-} from '../ports/event-publisher.port.js';
-import { KafkaTransaction } from './kafka-transaction.js';
+import { EventPublisher, FencedError } from '../ports/event-publisher.port.js';
+import type { ProgressMessage } from './checkpoint-codec.js';
+import { KafkaTransaction, type CheckpointEncoder } from './kafka-transaction.js';
 
 export interface TransactionalPublisherOptions {
   topics: { events: string; deadLetters: string; progress: string };
@@ -22,6 +19,8 @@ export interface TransactionalPublisherOptions {
   transactionTimeoutMs?: number;
   /** Runs before the first claim (creating or checking topics); retried until it succeeds once. */
   prepare?: () => Promise<unknown>;
+  /** How checkpoints become progress messages; none for a publisher that writes none. */
+  checkpoints?: CheckpointEncoder;
 }
 
 /**
@@ -104,7 +103,7 @@ export class KafkaTransactionalPublisher extends EventPublisher {
     this.prepared = true;
   }
 
-  begin(): PublishTransaction {
+  begin(): KafkaTransaction {
     if (this.fenced) throw this.fencedError();
     const producer = this.producer;
     if (!producer) throw new Error('begin() before claim()');
@@ -112,11 +111,23 @@ export class KafkaTransactionalPublisher extends EventPublisher {
       topics: this.options.topics,
       maxRequestBytes: this.options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES,
       compression: this.options.compression,
+      ...(this.options.checkpoints ? { checkpoints: this.options.checkpoints } : {}),
       fail: async (error) => {
         await this.dropProducer();
         return this.classify(error);
       },
     });
+  }
+
+  /** Writes records of the progress topic other than the checkpoint, in a transaction of their own. */
+  async publishProgress(messages: ProgressMessage[]): Promise<void> {
+    const transaction = this.begin();
+    try {
+      await transaction.commitWith(messages);
+    } catch (error) {
+      await transaction.abort();
+      throw error;
+    }
   }
 
   maxEventBytes(): number {

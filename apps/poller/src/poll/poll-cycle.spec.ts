@@ -6,172 +6,18 @@ import {
   type Cdr9Record,
   type WallSeconds,
 } from '@app/contracts';
+import { CorruptCheckpointError } from '../ports/checkpoint-store.port.js';
 import {
-  decodeCheckpoint,
-  decodeOwner,
-  type Owner,
-  type StoredCheckpoint,
-} from './checkpoint-codec.js';
-import { CheckpointStore } from '../ports/checkpoint-store.port.js';
-import {
-  EmailSource,
-  streamHeld,
-  type BudgetSnapshot,
-  type RecordSink,
-  type SourceOutcome,
-} from '../ports/email-source.port.js';
-import {
-  EventPublisher,
-  FencedError,
-  type PublishBatch,
-  type PublishTransaction,
-} from '../ports/event-publisher.port.js';
+  MemoryCheckpointStore,
+  MemoryKafka,
+  MemoryPublisher,
+  MemorySource,
+} from '../ports/testing/index.js';
 import { PollCycle, type CycleOutcome } from './poll-cycle.js';
-import { WOLKVOX_LIMITS, type Window } from './window-planner.js';
+import { WOLKVOX_LIMITS } from './window-planner.js';
 
 const ZONE = 'America/Bogota';
 const t = (s: string): WallSeconds => parseWallTime(s)!;
-
-/**
- * In-memory cdr_9: windows read as `bounds` says (inclusive by default), a cut at `limit` records
- * (the first in `order`: the oldest by date by default), visibility times.
- */
-class FakeSource extends EmailSource {
-  rows: Array<{ record: Cdr9Record; visibleAt: WallSeconds }> = [];
-  calls: Window[] = [];
-  limit = 60_000;
-  bounds: 'inclusive' | 'end-exclusive' | 'start-exclusive' | 'exclusive' = 'inclusive';
-  order: 'oldest' | 'newest' | 'shuffled' = 'oldest';
-  /** Reverses a response after its cut (the cut still keeps the oldest). */
-  shuffle = false;
-  private seed = 7;
-  /** The next read hands over this many records, fails, and is retried (the client's discard). */
-  failAttemptAfter: number | undefined;
-  now = () => Number.POSITIVE_INFINITY;
-  private used = 0;
-
-  async streamWindow(window: Window, sink: RecordSink): Promise<SourceOutcome> {
-    this.calls.push(window);
-    this.used++;
-    const from =
-      window.from + (this.bounds === 'start-exclusive' || this.bounds === 'exclusive' ? 1 : 0);
-    const to = window.to - (this.bounds === 'end-exclusive' || this.bounds === 'exclusive' ? 1 : 0);
-    const matching = this.rows
-      .map((r) => ({ ...r, wall: parseWallTime(r.record.date)! }))
-      .filter((r) => r.wall >= from && r.wall <= to && r.visibleAt <= this.now())
-      .sort((a, b) => a.wall - b.wall);
-    if (this.order === 'newest') matching.reverse();
-    if (this.order === 'shuffled') {
-      for (let i = matching.length - 1; i > 0; i--) {
-        this.seed = (this.seed * 1_103_515_245 + 12_345) % 2_147_483_648;
-        const j = this.seed % (i + 1);
-        [matching[i], matching[j]] = [matching[j], matching[i]];
-      }
-    }
-    const visible = matching.slice(0, this.limit);
-    if (this.shuffle) visible.reverse();
-    if (this.failAttemptAfter !== undefined) {
-      await streamHeld(
-        sink,
-        visible.slice(0, this.failAttemptAfter).map((r) => ({ record: r.record, wall: r.wall })),
-      );
-      this.failAttemptAfter = undefined;
-      await sink.discard();
-    }
-    await streamHeld(
-      sink,
-      visible.map((r) => ({ record: r.record, wall: r.wall })),
-    );
-    return { kind: 'records', possiblyTruncated: visible.length >= this.limit };
-  }
-  budget(): BudgetSnapshot {
-    return {
-      day: '2026-03-01',
-      used: this.used,
-      limit: undefined,
-      remaining: undefined,
-      resetsAt: 0,
-    };
-  }
-  restoreBudget(_day: string, used: number): void {
-    this.used = used;
-  }
-  retryToken(): void {}
-}
-
-/** A broker stand-in: transactions are all-or-nothing; fails on demand; can be fenced. */
-class FakeKafka {
-  events: PublishBatch['events'] = [];
-  deadLetters: PublishBatch['deadLetters'] = [];
-  progress = new Map<string, string | null>();
-  owner = 0;
-}
-class FakePublisher extends EventPublisher {
-  private epoch = 0;
-  failNext = 0;
-  failNextSend = 0;
-  /** Messages sent in transactions that were aborted. */
-  aborted = 0;
-  constructor(private readonly kafka: FakeKafka) {
-    super();
-  }
-  prepare(): Promise<void> {
-    return Promise.resolve();
-  }
-  claim(): Promise<void> {
-    this.epoch = ++this.kafka.owner;
-    return Promise.resolve();
-  }
-  /** Holds what is sent; the commit applies it all, or fails and applies nothing. */
-  begin(): PublishTransaction {
-    const batch: PublishBatch = { events: [], deadLetters: [], checkpoint: [] };
-    return {
-      send: (events, deadLetters) => {
-        if (this.failNextSend > 0) {
-          this.failNextSend--;
-          return Promise.reject(new Error('broker unavailable'));
-        }
-        batch.events.push(...events);
-        batch.deadLetters.push(...deadLetters);
-        return Promise.resolve();
-      },
-      commit: (checkpoint) => {
-        if (this.epoch !== this.kafka.owner) return Promise.reject(new FencedError('fenced'));
-        if (this.failNext > 0) {
-          this.failNext--;
-          return Promise.reject(new Error('broker unavailable'));
-        }
-        this.kafka.events.push(...batch.events);
-        this.kafka.deadLetters.push(...batch.deadLetters);
-        for (const m of checkpoint) this.kafka.progress.set(m.key, m.value);
-        return Promise.resolve();
-      },
-      abort: () => {
-        this.aborted += batch.events.length + batch.deadLetters.length;
-        batch.events = [];
-        batch.deadLetters = [];
-        return Promise.resolve();
-      },
-    };
-  }
-  maxEventBytes(): number {
-    return 1024 * 1024;
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-class FakeStore extends CheckpointStore {
-  constructor(private readonly kafka: FakeKafka) {
-    super();
-  }
-  load(): Promise<StoredCheckpoint | null> {
-    return Promise.resolve(decodeCheckpoint('0010', this.kafka.progress));
-  }
-  peekOwner(): Promise<Owner | undefined> {
-    return Promise.resolve(decodeOwner('0010', this.kafka.progress));
-  }
-}
 
 function email(date: string, n: number, extra: Partial<Cdr9Record> = {}): Cdr9Record {
   return {
@@ -186,15 +32,15 @@ function email(date: string, n: number, extra: Partial<Cdr9Record> = {}): Cdr9Re
 }
 
 function rig(
-  source: FakeSource,
-  kafka = new FakeKafka(),
+  source: MemorySource,
+  kafka = new MemoryKafka(),
   nowIso = '2026-03-10T12:00:00-05:00',
   instanceId?: string,
   lookbackSeconds = 3600,
 ) {
   let now = new Date(nowIso);
-  const publisher = new FakePublisher(kafka);
-  const cycle = new PollCycle(source, publisher, new FakeStore(kafka), {
+  const publisher = new MemoryPublisher(kafka);
+  const cycle = new PollCycle(source, publisher, new MemoryCheckpointStore(kafka), {
     operation: { server: '0010', timeZone: ZONE },
     startAt: new Date('2026-03-01T00:00:00-05:00'),
     lookbackSeconds,
@@ -225,7 +71,7 @@ function rig(
 }
 
 /** A record every three hours from 2026-03-01 to 2026-03-08, numbered from `n`; the next number. */
-function pushEveryThreeHours(source: FakeSource, n: number): number {
+function pushEveryThreeHours(source: MemorySource, n: number): number {
   for (let d = 1; d <= 8; d++)
     for (let h = 0; h < 24; h += 3)
       source.rows.push({
@@ -235,7 +81,7 @@ function pushEveryThreeHours(source: FakeSource, n: number): number {
   return n;
 }
 
-function publishedIds(kafka: FakeKafka): string[] {
+function publishedIds(kafka: MemoryKafka): string[] {
   return kafka.events.map((m) => {
     const decoded = decodeEmailSent({
       key: m.key,
@@ -249,7 +95,7 @@ function publishedIds(kafka: FakeKafka): string[] {
 
 describe('PollCycle', () => {
   it('backfills a range with a burst, splitting cut windows, publishing every record once', async () => {
-    const source = new FakeSource();
+    const source = new MemorySource();
     source.limit = 60;
     let n = pushEveryThreeHours(source, 0);
     for (let s = 0; s < 150; s++)
@@ -276,7 +122,7 @@ describe('PollCycle', () => {
     it.each(cases)(
       'publishes every record once, with records on every second: $bounds, $order first',
       async ({ bounds, order }) => {
-        const source = new FakeSource();
+        const source = new MemorySource();
         source.limit = 60;
         source.bounds = bounds;
         source.order = order;
@@ -296,7 +142,7 @@ describe('PollCycle', () => {
     );
 
     it('stops reading the second beyond a bound the API has shown inclusive', async () => {
-      const source = new FakeSource();
+      const source = new MemorySource();
       // The first call of the pass asks for 2026-02-28 23:59:59 onwards: a record dated at it
       // proves date_ini inclusive.
       source.rows.push({ record: email('2026-02-28 23:59:59', 0), visibleAt: 0 });
@@ -316,13 +162,13 @@ describe('PollCycle', () => {
   });
 
   it('continues a split after a restart instead of finding it again', async () => {
-    const source = new FakeSource();
+    const source = new MemorySource();
     source.limit = 60;
     let n = 0;
     const burst = t('2026-03-05 10:00:00');
     for (let s = 0; s < 400; s++)
       source.rows.push({ record: email(formatWallTime(burst + s * 3), n++), visibleAt: 0 });
-    const kafka = new FakeKafka();
+    const kafka = new MemoryKafka();
     const first = rig(source, kafka);
     let split: CycleOutcome | undefined;
     for (let i = 0; i < 20 && !split; i++) {
@@ -342,7 +188,7 @@ describe('PollCycle', () => {
   });
 
   it('sizes each new window by the density of everything the pass has read so far', async () => {
-    const source = new FakeSource();
+    const source = new MemorySource();
     source.limit = 60;
     let n = 0;
     // Steady traffic with a burst on day 3: the window after the burst is sized by the pass's
@@ -382,7 +228,7 @@ describe('PollCycle', () => {
   });
 
   it('gives N identical records N distinct events', async () => {
-    const source = new FakeSource();
+    const source = new MemorySource();
     for (let i = 0; i < 3; i++)
       source.rows.push({ record: email('2026-03-02 10:00:00', 7), visibleAt: 0 });
     const { kafka, runUntilCaughtUp } = rig(source);
@@ -391,7 +237,7 @@ describe('PollCycle', () => {
   });
 
   it('publishes late records found in the look-back, and nothing twice across passes', async () => {
-    const source = new FakeSource();
+    const source = new MemorySource();
     const { kafka, runUntilCaughtUp, setNow } = rig(source);
     source.rows.push({
       record: email('2026-03-10 11:30:00', 1),
@@ -414,10 +260,10 @@ describe('PollCycle', () => {
   });
 
   it('ends each pass under steady traffic, so the look-back is re-read and the seen keys stay bounded', async () => {
-    const source = new FakeSource();
+    const source = new MemorySource();
     const { kafka, cycle, setNow, runUntilCaughtUp } = rig(
       source,
-      new FakeKafka(),
+      new MemoryKafka(),
       '2026-03-10T11:00:00-05:00',
       undefined,
       300,
@@ -449,13 +295,13 @@ describe('PollCycle', () => {
   });
 
   it('resumes after a restart from the checkpoint alone, with no duplicate and no gap', async () => {
-    const source = new FakeSource();
+    const source = new MemorySource();
     for (let i = 0; i < 40; i++)
       source.rows.push({
         record: email(`2026-03-10 11:${String(10 + i).padStart(2, '0')}:00`, i),
         visibleAt: 0,
       });
-    const kafka = new FakeKafka();
+    const kafka = new MemoryKafka();
     const first = rig(source, kafka);
     await first.runUntilCaughtUp();
     for (let i = 40; i < 45; i++)
@@ -471,17 +317,17 @@ describe('PollCycle', () => {
   });
 
   it('moves nothing when publishing fails, and recovers on the next cycle', async () => {
-    const source = new FakeSource();
+    const source = new MemorySource();
     source.rows.push({ record: email('2026-03-09 10:00:00', 1), visibleAt: 0 });
     const { kafka, publisher, runUntilCaughtUp } = rig(source);
-    publisher.failNext = 1;
+    publisher.failNextCommit = 1;
     const outcomes = await runUntilCaughtUp();
     expect(outcomes[0].kind).toBe('publish-failed');
     expect(publishedIds(kafka)).toEqual(['c1@x.co']);
   });
 
   it('publishes nothing of a read that failed midway and was retried, and all of the retry', async () => {
-    const source = new FakeSource();
+    const source = new MemorySource();
     for (let i = 0; i < 10; i++)
       source.rows.push({ record: email(`2026-03-09 10:00:0${i}`, i), visibleAt: 0 });
     source.failAttemptAfter = 4;
@@ -492,7 +338,7 @@ describe('PollCycle', () => {
   });
 
   it('moves nothing when Kafka refuses a send midway, and recovers on the next cycle', async () => {
-    const source = new FakeSource();
+    const source = new MemorySource();
     source.rows.push({ record: email('2026-03-09 10:00:00', 1), visibleAt: 0 });
     const { kafka, publisher, runUntilCaughtUp } = rig(source);
     publisher.failNextSend = 1;
@@ -502,12 +348,12 @@ describe('PollCycle', () => {
   });
 
   it('reads a window again held whole when identical records differ outside the six fields', async () => {
-    const source = new FakeSource();
+    const source = new MemorySource();
     // The same email twice, told apart only by a field the key leaves out; listed "y" first.
     source.rows.push({ record: email('2026-03-09 10:00:00', 1, { agent: 'x' }), visibleAt: 0 });
     source.rows.push({ record: email('2026-03-09 10:00:00', 1, { agent: 'y' }), visibleAt: 0 });
     source.rows.push({ record: email('2026-03-09 11:00:00', 2), visibleAt: 0 });
-    source.shuffle = true;
+    source.reverseAfterCut = true;
     const { kafka, publisher, runUntilCaughtUp } = rig(source);
     const outcomes = await runUntilCaughtUp();
     expect(outcomes.map((o) => o.kind)).toContain('read-whole');
@@ -527,9 +373,9 @@ describe('PollCycle', () => {
   });
 
   it('stops for good once another poller of the operation takes over', async () => {
-    const source = new FakeSource();
+    const source = new MemorySource();
     source.rows.push({ record: email('2026-03-09 10:00:00', 1), visibleAt: 0 });
-    const kafka = new FakeKafka();
+    const kafka = new MemoryKafka();
     const older = rig(source, kafka);
     await older.cycle.load();
     const newer = rig(source, kafka);
@@ -541,9 +387,9 @@ describe('PollCycle', () => {
   });
 
   it('leaves a live owner alone, takes over once its lease lapses, and fences it', async () => {
-    const source = new FakeSource();
+    const source = new MemorySource();
     source.rows.push({ record: email('2026-03-09 10:00:00', 1), visibleAt: 0 });
-    const kafka = new FakeKafka();
+    const kafka = new MemoryKafka();
     const owner = rig(source, kafka, '2026-03-10T12:00:00-05:00', 'pod-a');
     await owner.runUntilCaughtUp();
     const callsBefore = source.calls.length;
@@ -559,8 +405,8 @@ describe('PollCycle', () => {
   });
 
   it('hands over at once when the owner releases its lease', async () => {
-    const source = new FakeSource();
-    const kafka = new FakeKafka();
+    const source = new MemorySource();
+    const kafka = new MemoryKafka();
     const owner = rig(source, kafka, '2026-03-10T12:00:00-05:00', 'pod-a');
     await owner.runUntilCaughtUp();
     await owner.cycle.release();
@@ -569,18 +415,18 @@ describe('PollCycle', () => {
   });
 
   it('renews its lease with heartbeats while idle', async () => {
-    const source = new FakeSource();
-    const kafka = new FakeKafka();
+    const source = new MemorySource();
+    const kafka = new MemoryKafka();
     const owner = rig(source, kafka, '2026-03-10T12:00:00-05:00', 'pod-a');
     await owner.runUntilCaughtUp();
     owner.setNow('2026-03-10T12:00:25-05:00');
-    await owner.cycle.heartbeat();
+    await owner.cycle.saveCheckpoint();
     const newcomer = rig(source, kafka, '2026-03-10T12:00:50-05:00', 'pod-b');
     expect((await newcomer.cycle.run()).kind).toBe('standby');
   });
 
   it('publishes what a single overflowing second returned, and says so', async () => {
-    const source = new FakeSource();
+    const source = new MemorySource();
     source.limit = 5;
     for (let i = 0; i < 8; i++)
       source.rows.push({ record: email('2026-03-09 10:00:00', i), visibleAt: 0 });
@@ -592,9 +438,11 @@ describe('PollCycle', () => {
   });
 
   it('says the checkpoint cannot be read, and reads nothing, instead of reporting Kafka failures', async () => {
-    const source = new FakeSource();
-    const kafka = new FakeKafka();
-    kafka.progress.set('0010', JSON.stringify({ v: 2, generation: 1, chunks: 0 }));
+    const source = new MemorySource();
+    const kafka = new MemoryKafka();
+    kafka.unreadable = new CorruptCheckpointError(
+      'checkpoint version 2 was written by a newer release of the poller (this one reads version 1)',
+    );
     const { cycle } = rig(source, kafka);
     const outcome = await cycle.run();
     expect(outcome).toMatchObject({
@@ -606,15 +454,20 @@ describe('PollCycle', () => {
   });
 
   it('needs POLL_START_AT only when no checkpoint exists', async () => {
-    const source = new FakeSource();
-    const kafka = new FakeKafka();
-    const cycle = new PollCycle(source, new FakePublisher(kafka), new FakeStore(kafka), {
-      operation: { server: '0010', timeZone: ZONE },
-      startAt: undefined,
-      lookbackSeconds: 0,
-      settleSeconds: 0,
-      unrecordedCallAllowance: 0,
-    });
+    const source = new MemorySource();
+    const kafka = new MemoryKafka();
+    const cycle = new PollCycle(
+      source,
+      new MemoryPublisher(kafka),
+      new MemoryCheckpointStore(kafka),
+      {
+        operation: { server: '0010', timeZone: ZONE },
+        startAt: undefined,
+        lookbackSeconds: 0,
+        settleSeconds: 0,
+        unrecordedCallAllowance: 0,
+      },
+    );
     await expect(cycle.run()).rejects.toThrow(/POLL_START_AT/);
   });
 });

@@ -1,39 +1,39 @@
 import { formatWallTime, wallTimeOf, type Operation, type WallSeconds } from '@app/contracts';
-import { CheckpointStore } from '../ports/checkpoint-store.port.js';
+import {
+  callsMayRunUntilMs,
+  DEFAULT_LEASE_MS,
+  heartbeat,
+  LeaseHeldError,
+  released,
+  standbyMs,
+  type Owner,
+} from '../lease/lease.js';
+import {
+  CheckpointStore,
+  CorruptCheckpointError,
+  type Checkpoint,
+} from '../ports/checkpoint-store.port.js';
 import { EmailSource, type SourceOutcome } from '../ports/email-source.port.js';
 import { EventPublisher, FencedError } from '../ports/event-publisher.port.js';
 import type { LeaseBeacon } from '../ports/lease-beacon.port.js';
-import {
-  CorruptCheckpointError,
-  encodeCheckpoint,
-  type Owner,
-  type StoredCheckpoint,
-} from './checkpoint-codec.js';
-import {
-  advance,
-  initialProgress,
-  resumablePass,
-  type PassState,
-  type Progress,
-} from './progress.js';
 import {
   callWindowFor,
   provenBounds,
   UNPROVEN_BOUNDS,
   type InclusiveBounds,
 } from './call-bounds.js';
+import { Pass } from './pass.js';
+import { advance, initialProgress, type PassState, type Progress } from './progress.js';
 import {
-  capByKnownRecords,
-  densityOf,
-  planWindow,
   splitTimedOut,
   splitTruncated,
   windowSpan,
   WOLKVOX_LIMITS,
-  type KnownRecords,
+  type SplitDecision,
   type Window,
   type WindowLimits,
 } from './window-planner.js';
+import type { CycleOutcome } from './cycle-outcome.js';
 import { WindowWriter } from './window-writer.js';
 
 export interface PollCycleSettings {
@@ -62,108 +62,27 @@ export interface PollCycleSettings {
   clock?: () => Date;
 }
 
-export type CycleOutcome =
-  /** A window read completely and published with its checkpoint. */
-  | {
-      kind: 'published';
-      window: Window;
-      fetched: number;
-      events: number;
-      deadLetters: number;
-      duplicates: number;
-      oversize: number;
-      outOfWindow: number;
-      /** A one-second window that still held the API's cut: records beyond it are out of reach. */
-      overflowingSecond: boolean;
-      lagSeconds: number;
-      /** The API answered 404 "Validate dates entered" (no records). */
-      notFound: boolean;
-    }
-  /** The pass reached the present: wait for the next interval. */
-  | { kind: 'caught-up'; lagSeconds: number }
-  /** The window came back cut (or timed out) and will be read again in a smaller piece. */
-  | { kind: 'split'; window: Window; retry: Window; reason: 'truncated' | 'timed-out' }
-  /** The API gave no usable answer; nothing moved. */
-  | { kind: 'source-failed'; window: Window; outcome: Exclude<SourceOutcome, { kind: 'records' }> }
-  /** Kafka did not take the batch; nothing was published, the window will be read again. */
-  | { kind: 'publish-failed'; window: Window | undefined; error: Error }
-  /** Another poller of this operation took over. */
-  | { kind: 'fenced'; error: FencedError }
-  /**
-   * Records identical in the six fields differ in others: their numbers depend on all of them,
-   * so the window is read again and held whole before it is mapped. Nothing moved.
-   */
-  | { kind: 'read-whole'; window: Window }
-  /** Another live poller holds the operation: this one waits, reading nothing. */
-  | { kind: 'standby'; owner: Owner; retryInMs: number }
-  /**
-   * The checkpoint on the progress topic cannot be read (corrupt, or written by a newer
-   * release): the poller must not guess where it stands, and publishes nothing until an
-   * operator resets it (`cli checkpoint-reset`) or a release that reads it is deployed.
-   */
-  | { kind: 'checkpoint-unreadable'; error: CorruptCheckpointError };
+export type { CycleOutcome } from './cycle-outcome.js';
 
 export class StartAtRequiredError extends Error {
   override readonly name = 'StartAtRequiredError';
 }
 
-/** Another instance holds a live lease on the operation. */
-export class LeaseHeldError extends Error {
-  override readonly name = 'LeaseHeldError';
-  constructor(
-    readonly owner: Owner,
-    readonly retryInMs: number,
-  ) {
-    super(`operation held by ${owner.id} (last heartbeat ${owner.heartbeatAt})`);
-  }
-}
-
-export const DEFAULT_LEASE_MS = 30_000;
+/** A read that went through: what the cycle goes on with (the client's outcome). */
+type RecordsRead = Extract<SourceOutcome, { kind: 'records' }>;
 
 /**
- * One poll cycle, top to bottom, the way Kafka Connect's source task polls:
- * load progress -> plan a window -> fetch -> validate -> map to events -> drop keys already
- * published -> publish events, dead letters and progress together -> record the outcome.
- *
- * One call of `run()` reads one window, so catch-up is a run of cycles back to back and a crash
- * loses at most the window in flight. Decisions are pure functions (window-planner, call-bounds,
- * progress, event-mapping, checkpoint-codec); this class only sequences them around the ports.
+ * One poll cycle, the way Kafka Connect's source task polls: one call of `run()` reads one
+ * window, so catch-up is a run of cycles back to back and a crash loses at most the window in
+ * flight. Decisions are pure functions (window-planner, call-bounds, progress, event-mapping,
+ * lease); the pass between cycles is `Pass`; this class only sequences them around the ports.
  */
 export class PollCycle {
-  private checkpoint: StoredCheckpoint | undefined;
-  /**
-   * The pass in progress: where it has read up to, and where it ends. A pass starts at
-   * `settledBefore` (re-reading the look-back) and ends where the present stood when it
-   * started: under steady traffic a moving end would never be reached, the look-back never
-   * re-read, and `settledBefore` never move. `records`: valid records its windows held.
-   */
-  private pass:
-    | {
-        start: WallSeconds;
-        position: WallSeconds;
-        end: WallSeconds;
-        records: number;
-      }
-    | undefined;
-  /**
-   * A smaller piece of a window that came back cut, and how often this range was cut; or the
-   * same window, to be read again held whole (`whole`).
-   */
-  private retry: { window: Window; splits: number; whole?: boolean } | undefined;
-  /**
-   * Records per second of everything the current pass has read (the last pass's, until the
-   * first window of a pass is read): what the next window is sized by. The density of the whole
-   * pass rather than of the last window, because a burst in the last window would size the
-   * steady traffic after it short; replayed on a 31-day backfill this saved a call in 8, and on
-   * two of three other traffic shapes (BENCHMARKS.md, "(c) Calls").
-   */
-  private density: number | undefined;
+  private checkpoint: Checkpoint | undefined;
+  private readonly pass: Pass;
   private fenced: FencedError | undefined;
-  /** The records the last cut response showed of its window (capByKnownRecords). */
-  private known: KnownRecords | undefined;
   /** What responses have proven of the API's bounds: decides how wide calls are. */
   private bounds: InclusiveBounds = UNPROVEN_BOUNDS;
-  private readonly limits: WindowLimits;
   private readonly clock: () => Date;
   private readonly instanceId: string;
   private readonly leaseMs: number;
@@ -173,27 +92,47 @@ export class PollCycle {
     private readonly publisher: EventPublisher,
     private readonly store: CheckpointStore,
     private readonly settings: PollCycleSettings,
-    /** Renews the lease while a cycle runs; none for a run that takes no lease (backfill). */
+    /** Sends heartbeats while a cycle runs; none for a run that takes no lease (backfill). */
     private readonly beacon?: LeaseBeacon,
   ) {
-    this.limits = settings.limits ?? WOLKVOX_LIMITS;
+    this.pass = new Pass(settings.limits ?? WOLKVOX_LIMITS);
     this.clock = settings.clock ?? (() => new Date());
     this.instanceId = settings.instanceId ?? 'poller';
     this.leaseMs = settings.leaseMs ?? DEFAULT_LEASE_MS;
   }
 
+  async run(signal?: AbortSignal): Promise<CycleOutcome> {
+    // 1. Hold the operation and its progress (after a start, a failed publish, or a takeover).
+    const notHeld = await this.hold();
+    if (notHeld) return notHeld;
+    const progress = this.checkpoint!.progress;
+    const now = this.clock();
+    // 2. Plan the window: a retry piece, or the next window of the pass.
+    const window = this.pass.next(progress.settledBefore, this.present(now));
+    if (!window) return this.caughtUp(progress, now);
+    // 3. Read it: each record is validated, mapped, checked against the keys already published
+    // and sent in one open transaction as the response streams in.
+    const writer = this.writerFor(window, progress, now);
+    const read = await this.read(window, writer, signal);
+    if (read.kind !== 'records') return read;
+    // 4. A response that may be cut, or whose records must be numbered together: read again.
+    const again = await this.readAgain(window, writer, read);
+    if (again) return again;
+    // 5. Commit what was sent with the next checkpoint, in the same transaction.
+    return this.commit(window, writer, read, progress, now);
+  }
+
   /**
-   * Writes a head-only checkpoint: the same positions, today's budget and a fresh lease. The
-   * loop calls it between polls so a newcomer keeps waiting while this poller is alive but
+   * Writes the checkpoint alone: the same positions, today's budget, the pass, and a heartbeat.
+   * The loop calls it between polls, so a newcomer keeps waiting while this poller is alive but
    * idle; the cycle calls it after spending calls that published nothing, so a restart does not
    * forget them. Best effort: on failure a later checkpoint carries both, and progress is
    * reloaded before the next publish. Does nothing before the first load.
    */
-  async heartbeat(): Promise<void> {
+  async saveCheckpoint(): Promise<void> {
     if (!this.checkpoint || this.fenced) return;
-    const progress = this.checkpoint.progress;
     try {
-      await this.commit(progress);
+      await this.saveAlone(this.checkpoint.progress, this.heartbeat());
     } catch (error) {
       if (error instanceof FencedError) this.fenced = error;
       this.checkpoint = undefined;
@@ -201,15 +140,13 @@ export class PollCycle {
   }
 
   /**
-   * Renews the lease without a checkpoint, while a cycle runs longer than a third of the lease
+   * Sends a heartbeat without a checkpoint, while a cycle runs longer than a heartbeat period
    * (the loop calls it). Only while this instance holds the operation: not before its first
    * load, not on standby, not once fenced. Best effort.
    */
   async renewLease(): Promise<void> {
     if (!this.checkpoint || this.fenced || !this.beacon) return;
-    await this.beacon
-      .renew({ id: this.instanceId, heartbeatAt: this.clock().toISOString() })
-      .catch(() => undefined);
+    await this.beacon.renew(this.heartbeat()).catch(() => undefined);
   }
 
   /**
@@ -218,36 +155,8 @@ export class PollCycle {
    */
   async release(): Promise<void> {
     if (!this.checkpoint || this.fenced) return;
-    try {
-      await this.commit(this.checkpoint.progress, {
-        id: this.instanceId,
-        heartbeatAt: new Date(0).toISOString(),
-      });
-    } catch {
-      // The lease lapses by itself.
-    }
-  }
-
-  /**
-   * A previous owner that did not release the lease (killed, or taken over) may have had calls
-   * in flight; the server may run them on until `abandonedCallMs` after they were sent, and a
-   * call of its was in flight at most a renewal period after its last lease renewal.
-   */
-  private waitForCallsLeftRunning(owner: Owner | undefined): void {
-    const renewedAt = owner ? Date.parse(owner.heartbeatAt) : NaN;
-    if (!(renewedAt > 0) || !this.settings.abandonedCallMs) return;
-    this.source.assumeCallsInFlightUntil(
-      renewedAt + this.leaseMs / 3 + this.settings.abandonedCallMs,
-    );
-  }
-
-  private heldByOther(owner: Owner | undefined): LeaseHeldError | undefined {
-    if (!owner || owner.id === this.instanceId) return undefined;
-    const age = this.clock().getTime() - Date.parse(owner.heartbeatAt);
-    if (!(age < this.leaseMs)) return undefined;
-    return new LeaseHeldError(
-      owner,
-      Math.max(1000, Math.min(this.leaseMs - age + 500, this.leaseMs / 2)),
+    await this.saveAlone(this.checkpoint.progress, released(this.instanceId)).catch(
+      () => undefined, // the lease lapses by itself
     );
   }
 
@@ -258,192 +167,6 @@ export class PollCycle {
 
   get loaded(): boolean {
     return this.checkpoint !== undefined;
-  }
-
-  /**
-   * Claims the operation (fencing any rival) and loads its progress from Kafka. Runs before the
-   * first cycle and again after any failed publish, since a rival may have moved progress.
-   *
-   * Fencing makes a second poller safe but would let every newcomer take over from a healthy
-   * poller. So a newcomer first looks at the checkpoint's lease: while another instance wrote
-   * it less than the lease ago, it stays on standby (LeaseHeldError) and claims nothing. Two
-   * pollers that look at the same moment may both claim; fencing then stops the earlier one.
-   */
-  async load(): Promise<Progress> {
-    this.checkpoint = undefined;
-    await this.publisher.prepare();
-    const held = this.heldByOther(await this.store.peekOwner());
-    if (held) throw held;
-    await this.publisher.claim();
-    const stored = await this.store.load();
-    if (stored) {
-      this.checkpoint = stored;
-      this.waitForCallsLeftRunning(stored.owner);
-    } else {
-      const startAt = this.settings.startAt;
-      if (!startAt) {
-        throw new StartAtRequiredError(
-          'no checkpoint exists for this operation: POLL_START_AT is required on the first run',
-        );
-      }
-      const progress = initialProgress(wallTimeOf(startAt, this.settings.operation.timeZone));
-      this.checkpoint = { progress, generation: 0, chunks: 0, writtenAt: '' };
-    }
-    const budget = this.checkpoint.progress.budget;
-    if (budget)
-      this.source.restoreBudget(budget.day, budget.used + this.settings.unrecordedCallAllowance);
-    // A pass cut short in the middle of a split continues with its pending piece, its end moved
-    // up to the present (a restart reads up to now); any other starts anew from the settled
-    // position, re-reading the look-back as a restart should. Either way windows are sized by
-    // the density learnt before the restart.
-    const saved = this.checkpoint.progress.pass;
-    const resumed = resumablePass(this.checkpoint.progress);
-    const present =
-      wallTimeOf(this.clock(), this.settings.operation.timeZone) - this.settings.settleSeconds;
-    this.pass = resumed && {
-      start: resumed.start,
-      position: resumed.position,
-      end: Math.max(resumed.end, present),
-      records: resumed.records,
-    };
-    this.retry = resumed?.retry;
-    if (saved?.density !== undefined) this.density = saved.density;
-    return this.checkpoint.progress;
-  }
-
-  async run(signal?: AbortSignal): Promise<CycleOutcome> {
-    if (this.fenced) return { kind: 'fenced', error: this.fenced };
-    // 1. Load progress (after a start, a failed publish, or a takeover).
-    if (!this.checkpoint) {
-      try {
-        await this.load();
-      } catch (error) {
-        if (error instanceof LeaseHeldError)
-          return { kind: 'standby', owner: error.owner, retryInMs: error.retryInMs };
-        if (error instanceof FencedError) {
-          this.fenced = error;
-          return { kind: 'fenced', error };
-        }
-        if (error instanceof StartAtRequiredError) throw error;
-        if (error instanceof CorruptCheckpointError)
-          return { kind: 'checkpoint-unreadable', error };
-        return { kind: 'publish-failed', window: undefined, error: asError(error) };
-      }
-    }
-    const progress = this.checkpoint!.progress;
-    const now = this.clock();
-    const nowWall = wallTimeOf(now, this.settings.operation.timeZone);
-    const present = nowWall - this.settings.settleSeconds;
-
-    // 2. Plan the window: a retry piece, or the next window of the pass.
-    this.pass ??= {
-      start: progress.settledBefore,
-      position: progress.settledBefore,
-      end: present,
-      records: 0,
-    };
-    const planned = planWindow(this.pass.position, this.pass.end, this.density, this.limits);
-    const window =
-      this.retry?.window ?? (planned && capByKnownRecords(planned, this.known, this.limits));
-    if (!window) {
-      this.pass = undefined; // the next pass re-reads the look-back
-      // How far the present has moved on since the pass started: the loop runs the next pass
-      // at once when that is more than an interval (catch-up), else after one.
-      return { kind: 'caught-up', lagSeconds: Math.max(0, present + 1 - progress.cursor) };
-    }
-
-    // 3. Read the window; each record is validated, mapped, checked against the keys already
-    // published and sent in one open transaction as the response streams in (WindowWriter).
-    const readAt = nowWall;
-    const writer = new WindowWriter(this.publisher, {
-      window,
-      operation: this.settings.operation,
-      maxEventBytes: this.publisher.maxEventBytes(),
-      detectedAt: now,
-      seen: progress.seen,
-      mode: this.retry?.whole ? 'whole' : 'stream',
-    });
-    let outcome: SourceOutcome;
-    // A second more on each side the API has not proven inclusive (call-bounds.ts).
-    const call = callWindowFor(window, this.bounds);
-    try {
-      outcome = await this.source.streamWindow(call, writer, signal);
-    } catch (error) {
-      // The sink's own failure (Kafka), or the caller aborting: nothing of the window commits.
-      await writer.abort();
-      if (signal?.aborted) throw error;
-      return this.publishFailed(window, error);
-    }
-    this.bounds = provenBounds(call, writer.recordWalls, this.bounds);
-    if (outcome.kind !== 'records') {
-      await writer.abort();
-      if (outcome.kind === 'timed-out')
-        return this.split(window, splitTimedOut(window), 'timed-out', outcome);
-      await this.heartbeat();
-      return { kind: 'source-failed', window, outcome };
-    }
-
-    // 4. A response that may be cut is read again in a smaller window; what it sent is aborted,
-    // never seen by a read_committed subscriber.
-    const overflowingSecond = outcome.possiblyTruncated && windowSpan(window) === 1;
-    if (outcome.possiblyTruncated && !overflowingSecond) {
-      await writer.abort();
-      const decision = splitTruncated(window, writer.recordWalls, this.retry?.splits ?? 0);
-      this.known = knownRecordsOf(window, writer.recordWalls);
-      return this.split(window, decision, 'truncated', outcome);
-    }
-    // 5. Identical records that differ outside the six fields are numbered by the order of all
-    // of them: read the window again, held whole this time.
-    if (writer.mixed) {
-      await writer.abort();
-      this.retry = { window, splits: this.retry?.splits ?? 0, whole: true };
-      await this.heartbeat();
-      return { kind: 'read-whole', window };
-    }
-
-    // 6. Commit what was sent with the next checkpoint, in the same transaction; the pass moves
-    // on past the window, and the checkpoint says so.
-    const pass = { ...this.pass };
-    pass.position = window.to + 1;
-    pass.records += writer.tally.valid;
-    const density = densityOf({ from: pass.start, to: window.to }, pass.records);
-    let written: StoredCheckpoint | undefined;
-    try {
-      await writer.commit((published) => {
-        const next = advance(
-          progress,
-          { window, readAt, published },
-          this.settings.lookbackSeconds,
-        );
-        const checkpoint = this.encodeNext(next, undefined, { ...pass, density });
-        written = checkpoint.stored;
-        return checkpoint.messages;
-      });
-    } catch (error) {
-      await writer.abort();
-      return this.publishFailed(window, error);
-    }
-    this.checkpoint = written!;
-
-    // 7. Record the outcome (a window read whole is mapped at the commit: count after it).
-    const tally = writer.tally;
-    this.pass = pass;
-    this.retry = undefined;
-    this.density = density;
-    if (this.known && window.to >= this.known.window.to) this.known = undefined;
-    return {
-      kind: 'published',
-      window,
-      fetched: tally.valid + tally.invalid,
-      events: tally.events,
-      deadLetters: tally.deadLetters,
-      duplicates: tally.duplicates,
-      oversize: tally.oversize,
-      outOfWindow: tally.outOfWindow,
-      overflowingSecond,
-      lagSeconds: Math.max(0, nowWall - written!.progress.cursor),
-      notFound: outcome.notFound === true,
-    };
   }
 
   /** Where the committed progress stands, for logs and the CLI. */
@@ -458,73 +181,224 @@ export class PollCycle {
     );
   }
 
+  /**
+   * Claims the operation (fencing any rival) and loads its progress from Kafka. Runs before the
+   * first cycle and again after any failed publish, since a rival may have moved progress.
+   *
+   * Fencing makes a second poller safe but would let every newcomer take over from a healthy
+   * poller. So a newcomer first looks at the lease: while another instance holds it, it stays on
+   * standby (LeaseHeldError) and claims nothing. Two pollers that look at the same moment may
+   * both claim; fencing then stops the earlier one.
+   */
+  async load(): Promise<Progress> {
+    this.checkpoint = undefined;
+    await this.publisher.prepare();
+    const owner = await this.store.peekOwner();
+    const retryInMs = standbyMs(owner, this.instanceId, this.clock(), this.leaseMs);
+    if (retryInMs !== undefined) throw new LeaseHeldError(owner!, retryInMs);
+    await this.publisher.claim();
+    const stored = await this.store.load();
+    // A previous holder that did not release the lease may have left calls running.
+    const callsUntil =
+      stored && callsMayRunUntilMs(stored.owner, this.leaseMs, this.settings.abandonedCallMs);
+    if (callsUntil) this.source.assumeCallsInFlightUntil(callsUntil);
+    const progress = stored?.progress ?? this.firstProgress();
+    this.checkpoint = { progress };
+    if (progress.budget)
+      this.source.restoreBudget(
+        progress.budget.day,
+        progress.budget.used + this.settings.unrecordedCallAllowance,
+      );
+    this.pass.resume(progress, this.present(this.clock()));
+    return progress;
+  }
+
+  /** Step 1: undefined when this instance holds the operation with its progress loaded. */
+  private async hold(): Promise<CycleOutcome | undefined> {
+    if (this.fenced) return { kind: 'fenced', error: this.fenced };
+    if (this.checkpoint) return undefined;
+    try {
+      await this.load();
+      return undefined;
+    } catch (error) {
+      if (error instanceof LeaseHeldError)
+        return { kind: 'standby', owner: error.owner, retryInMs: error.retryInMs };
+      if (error instanceof FencedError) {
+        this.fenced = error;
+        return { kind: 'fenced', error };
+      }
+      if (error instanceof StartAtRequiredError) throw error;
+      if (error instanceof CorruptCheckpointError) return { kind: 'checkpoint-unreadable', error };
+      return { kind: 'publish-failed', window: undefined, error: asError(error) };
+    }
+  }
+
+  private firstProgress(): Progress {
+    const startAt = this.settings.startAt;
+    if (!startAt) {
+      throw new StartAtRequiredError(
+        'no checkpoint exists for this operation: POLL_START_AT is required on the first run',
+      );
+    }
+    return initialProgress(wallTimeOf(startAt, this.settings.operation.timeZone));
+  }
+
+  /** The pass reached the present: how far the present moved on since it started. */
+  private caughtUp(progress: Progress, now: Date): CycleOutcome {
+    // The loop runs the next pass at once when that is more than an interval (catch-up).
+    return { kind: 'caught-up', lagSeconds: Math.max(0, this.present(now) + 1 - progress.cursor) };
+  }
+
+  private writerFor(window: Window, progress: Progress, now: Date): WindowWriter {
+    return new WindowWriter(this.publisher, {
+      window,
+      operation: this.settings.operation,
+      maxEventBytes: this.publisher.maxEventBytes(),
+      detectedAt: now,
+      seen: progress.seen,
+      mode: this.pass.readWhole ? 'whole' : 'stream',
+    });
+  }
+
+  /** Step 3: the records read, or why the window was not (nothing of it commits then). */
+  private async read(
+    window: Window,
+    writer: WindowWriter,
+    signal: AbortSignal | undefined,
+  ): Promise<RecordsRead | CycleOutcome> {
+    // A second more on each side the API has not proven inclusive (call-bounds.ts).
+    const call = callWindowFor(window, this.bounds);
+    let outcome: SourceOutcome;
+    try {
+      outcome = await this.source.streamWindow(call, writer, signal);
+    } catch (error) {
+      // The sink's own failure (Kafka), or the caller aborting.
+      await writer.abort();
+      if (signal?.aborted) throw error;
+      return this.publishFailed(window, error);
+    }
+    this.bounds = provenBounds(call, writer.recordWalls, this.bounds);
+    if (outcome.kind === 'records') return outcome;
+    await writer.abort();
+    if (outcome.kind === 'timed-out')
+      return this.split(window, splitTimedOut(window), 'timed-out', outcome);
+    await this.saveCheckpoint();
+    return { kind: 'source-failed', window, outcome };
+  }
+
+  /**
+   * Step 4: a cut response is read again in a smaller window; identical records that differ
+   * outside the six fields are numbered by the order of all of them, so their window is read
+   * again held whole. What was sent is aborted, never seen by a read_committed subscriber.
+   * Undefined when the window is to be committed (a cut single second is, as it is).
+   */
+  private async readAgain(
+    window: Window,
+    writer: WindowWriter,
+    read: RecordsRead,
+  ): Promise<CycleOutcome | undefined> {
+    if (read.possiblyTruncated && windowSpan(window) > 1) {
+      await writer.abort();
+      const decision = splitTruncated(window, writer.recordWalls, this.pass.splits);
+      this.pass.cut(window, writer.recordWalls);
+      return this.split(window, decision, 'truncated', read);
+    }
+    if (!writer.mixed) return undefined;
+    await writer.abort();
+    this.pass.again(window);
+    await this.saveCheckpoint();
+    return { kind: 'read-whole', window };
+  }
+
+  /** Step 5: the window's messages and the checkpoint past it, in one transaction. */
+  private async commit(
+    window: Window,
+    writer: WindowWriter,
+    read: RecordsRead,
+    progress: Progress,
+    now: Date,
+  ): Promise<CycleOutcome> {
+    const readAt = wallTimeOf(now, this.settings.operation.timeZone);
+    const pass = this.pass.after(window, writer.tally.valid);
+    let next: Checkpoint | undefined;
+    try {
+      await writer.commit((published) => {
+        const moved = advance(
+          progress,
+          { window, readAt, published },
+          this.settings.lookbackSeconds,
+        );
+        return (next = this.checkpointOf(moved, this.heartbeat(), pass));
+      });
+    } catch (error) {
+      await writer.abort();
+      return this.publishFailed(window, error);
+    }
+    this.checkpoint = next!;
+    this.pass.published(window, pass);
+    // A window read whole is mapped at the commit: count after it.
+    const { valid, invalid, ...tally } = writer.tally;
+    return {
+      kind: 'published',
+      window,
+      fetched: valid + invalid,
+      events: tally.events,
+      deadLetters: tally.deadLetters,
+      duplicates: tally.duplicates,
+      oversize: tally.oversize,
+      outOfWindow: tally.outOfWindow,
+      overflowingSecond: read.possiblyTruncated,
+      lagSeconds: Math.max(0, readAt - next!.progress.cursor),
+      notFound: read.notFound === true,
+    };
+  }
+
   private async split(
     window: Window,
-    decision: ReturnType<typeof splitTimedOut>,
+    decision: SplitDecision,
     reason: 'truncated' | 'timed-out',
     outcome: SourceOutcome,
   ): Promise<CycleOutcome> {
     if (decision.kind === 'indivisible') {
       // Only a timeout can reach here (a cut single second is published as is): the second
       // cannot be read within the API's limit; try again later without moving.
-      await this.heartbeat();
+      await this.saveCheckpoint();
       return {
         kind: 'source-failed',
         window,
         outcome: outcome as Exclude<SourceOutcome, { kind: 'records' }>,
       };
     }
-    this.retry = { window: decision.window, splits: (this.retry?.splits ?? 0) + 1 };
+    this.pass.split(decision);
     // The checkpoint keeps the piece: a restart reads it next instead of finding it again.
-    await this.heartbeat();
+    await this.saveCheckpoint();
     return { kind: 'split', window, retry: decision.window, reason };
   }
 
-  /** Publishes a checkpoint alone: the heartbeat, the budget record, the lease's release. */
-  private async commit(
-    next: Progress,
-    owner: Owner = { id: this.instanceId, heartbeatAt: this.clock().toISOString() },
-  ): Promise<void> {
-    const { messages, stored } = this.encodeNext(next, owner);
-    await this.publisher.publish({ events: [], deadLetters: [], checkpoint: messages });
-    this.checkpoint = stored;
+  /** Publishes a checkpoint with no events: a heartbeat, the budget record, the release. */
+  private async saveAlone(progress: Progress, owner: Owner): Promise<void> {
+    const checkpoint = this.checkpointOf(progress, owner, this.pass.state());
+    await this.publisher.publish({ events: [], deadLetters: [], checkpoint });
+    this.checkpoint = checkpoint;
   }
 
-  /**
-   * The checkpoint that follows the stored one with progress `next`, today's budget and a
-   * fresh lease: its messages, and what it stores once they are committed.
-   */
-  private encodeNext(
-    next: Progress,
-    owner: Owner = { id: this.instanceId, heartbeatAt: this.clock().toISOString() },
-    pass: PassState | undefined = this.passState(),
-  ): ReturnType<typeof encodeCheckpoint> {
-    const stored = this.checkpoint!;
-    const budget = this.source.budget();
-    const { pass: _stale, ...positions } = next;
-    const withBudget: Progress = {
-      ...positions,
-      budget: { day: budget.day, used: budget.used },
-      ...(pass ? { pass } : {}),
-    };
-    return encodeCheckpoint(
-      this.settings.operation.server,
-      withBudget,
-      stored.generation + 1,
-      stored.chunks,
-      this.clock(),
-      owner,
-    );
-  }
-
-  /** The pass in progress as the checkpoint keeps it; none between passes. */
-  private passState(): PassState | undefined {
-    if (!this.pass) return undefined;
+  /** The checkpoint of `progress` with today's budget, the pass in progress and `owner`. */
+  private checkpointOf(progress: Progress, owner: Owner, pass: PassState | undefined): Checkpoint {
+    const { day, used } = this.source.budget();
+    const { pass: _stale, ...positions } = progress;
     return {
-      ...this.pass,
-      ...(this.density !== undefined ? { density: this.density } : {}),
-      ...(this.retry ? { retry: this.retry } : {}),
+      progress: { ...positions, budget: { day, used }, ...(pass ? { pass } : {}) },
+      owner,
     };
+  }
+
+  private heartbeat(): Owner {
+    return heartbeat(this.instanceId, this.clock());
+  }
+
+  /** The end of a pass stays `settleSeconds` behind the present (records still being written). */
+  private present(now: Date): WallSeconds {
+    return wallTimeOf(now, this.settings.operation.timeZone) - this.settings.settleSeconds;
   }
 
   private publishFailed(window: Window, error: unknown): CycleOutcome {
@@ -536,13 +410,6 @@ export class PollCycle {
     this.checkpoint = undefined;
     return { kind: 'publish-failed', window, error: asError(error) };
   }
-}
-
-function knownRecordsOf(window: Window, walls: readonly WallSeconds[]): KnownRecords {
-  return {
-    window,
-    walls: walls.filter((wall) => wall >= window.from && wall <= window.to).sort((a, b) => a - b),
-  };
 }
 
 function asError(error: unknown): Error {

@@ -1,9 +1,6 @@
 import { deadLetterKey, idempotencyKey, parseWallTime, type Cdr9Record } from '@app/contracts';
-import {
-  EventPublisher,
-  type OutgoingMessage,
-  type PublishTransaction,
-} from '../ports/event-publisher.port.js';
+import type { EventPublisher } from '../ports/event-publisher.port.js';
+import { MemoryPublisher } from '../ports/testing/index.js';
 import { WindowWriter } from './window-writer.js';
 
 const operation = { server: '0010', timeZone: 'America/Bogota' };
@@ -21,31 +18,9 @@ function email(time: string, n: number): Cdr9Record {
   };
 }
 
-/** Writes down what each transaction was sent and how it ended. */
-class LoggingPublisher extends EventPublisher {
-  sent: Array<{ events: OutgoingMessage[]; deadLetters: OutgoingMessage[] }> = [];
-  ended: string[] = [];
-  prepare = () => Promise.resolve();
-  claim = () => Promise.resolve();
-  maxEventBytes = () => 1 << 20;
-  close = () => Promise.resolve();
-  begin(): PublishTransaction {
-    return {
-      send: (events, deadLetters) => {
-        this.sent.push({ events, deadLetters });
-        return Promise.resolve();
-      },
-      commit: (checkpoint) => {
-        this.ended.push(`commit ${checkpoint.length}`);
-        return Promise.resolve();
-      },
-      abort: () => {
-        this.ended.push('abort');
-        return Promise.resolve();
-      },
-    };
-  }
-}
+/** What each transaction was sent, call by call, and how the transactions ended. */
+const sentTo = (publisher: MemoryPublisher) => publisher.kafka.transactions.flatMap((t) => t.sends);
+const endsOf = (publisher: MemoryPublisher) => publisher.kafka.transactions.map((t) => t.ended);
 
 function writer(publisher: EventPublisher, seen = new Map<string, number>(), op = operation) {
   return new WindowWriter(publisher, {
@@ -60,7 +35,7 @@ function writer(publisher: EventPublisher, seen = new Map<string, number>(), op 
 
 describe('WindowWriter', () => {
   it('sends what each chunk mapped, drops keys published before and repeats in the window', async () => {
-    const publisher = new LoggingPublisher();
+    const publisher = new MemoryPublisher();
     const old = email('10:01:00', 1);
     const known = { raw: { date: '2026-02-30 10:04:00', to: 6 }, reason: 'date: bad' };
     const w = writer(
@@ -86,13 +61,13 @@ describe('WindowWriter', () => {
         `dlq:${deadLetterKey('0010', bad.raw, 2)}`,
       ]);
       expect([...published.values()]).toEqual([t('10:03:00'), t('10:02:00'), t('10:02:00')]);
-      return [];
+      return undefined;
     });
-    expect(publisher.sent.map((s) => [s.events.length, s.deadLetters.length])).toEqual([
+    expect(sentTo(publisher).map((s) => [s.events.length, s.deadLetters.length])).toEqual([
       [1, 1],
       [0, 1],
     ]);
-    expect(publisher.ended).toEqual(['commit 0']);
+    expect(endsOf(publisher)).toEqual(['committed']);
     expect(w.tally).toEqual({
       valid: 3,
       invalid: 3,
@@ -109,12 +84,12 @@ describe('WindowWriter', () => {
     const broken = { server: '0010', timeZone: 'Nowhere/Atlantis' };
     const records = [email('10:01:00', 1), email('10:02:00', 2)];
     const seen = new Map(records.map((r) => [idempotencyKey('0010', r, 1), t('10:01:00')]));
-    const publisher = new LoggingPublisher();
+    const publisher = new MemoryPublisher();
     const w = writer(publisher, seen, broken);
     for (const record of records) w.accept({ ok: true, record, wall: parseWallTime(record.date)! });
-    await w.commit(() => []);
+    await w.commit(() => undefined);
     expect(w.tally).toMatchObject({ valid: 2, events: 0, duplicates: 2 });
-    expect(publisher.sent).toEqual([]);
+    expect(sentTo(publisher)).toEqual([]);
     // The same writer does map a new key (and so throws on the zone).
     const fresh = email('10:03:00', 3);
     expect(() =>
@@ -131,13 +106,13 @@ describe('WindowWriter', () => {
       w.accept({ ok: false, ...bad });
       w.accept({ ok: false, ...bad });
     };
-    const streamed = writer(new LoggingPublisher());
+    const streamed = writer(new MemoryPublisher());
     feed(streamed);
-    await streamed.commit(() => []);
+    await streamed.commit(() => undefined);
     const keys = [...streamed.keysPublished];
     expect(keys).toHaveLength(4);
     // Read again whole, with the first key published meanwhile: the other three, the same keys.
-    const held = new WindowWriter(new LoggingPublisher(), {
+    const held = new WindowWriter(new MemoryPublisher(), {
       window,
       operation,
       maxEventBytes: 1 << 20,
@@ -146,20 +121,20 @@ describe('WindowWriter', () => {
       mode: 'whole',
     });
     feed(held);
-    await held.commit(() => []);
+    await held.commit(() => undefined);
     expect([...held.keysPublished]).toEqual(keys.slice(1));
     expect(held.tally).toMatchObject({ events: 1, deadLetters: 2, duplicates: 1 });
   });
 
   it('starts over after a discard: what the failed attempt sent is aborted and forgotten', async () => {
-    const publisher = new LoggingPublisher();
+    const publisher = new MemoryPublisher();
     const w = writer(publisher);
     w.accept({ ok: true, record: email('10:03:00', 2), wall: t('10:03:00') });
     await w.drain();
     await w.discard();
     w.accept({ ok: true, record: email('10:03:00', 2), wall: t('10:03:00') });
-    await w.commit(() => []);
-    expect(publisher.ended).toEqual(['abort', 'commit 0']);
+    await w.commit(() => undefined);
+    expect(endsOf(publisher)).toEqual(['aborted', 'committed']);
     expect(w.tally.events).toBe(1);
     expect(w.keysPublished.size).toBe(1);
   });

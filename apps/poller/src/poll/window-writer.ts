@@ -5,7 +5,7 @@ import type {
   OutgoingMessage,
   PublishTransaction,
 } from '../ports/event-publisher.port.js';
-import type { CheckpointMessage } from './checkpoint-codec.js';
+import type { Checkpoint } from '../ports/checkpoint-store.port.js';
 import { mapWindow, WindowMapper, type MappedMessage } from './event-mapping.js';
 import type { SeenKeys } from './progress.js';
 import type { Window } from './window-planner.js';
@@ -131,7 +131,7 @@ export class WindowWriter implements RecordSink {
 
   /** Sends what is left (in `whole` mode, the whole window), then the checkpoint, and commits. */
   async commit(
-    checkpoint: (published: WindowWriter['keysPublished']) => CheckpointMessage[],
+    checkpoint: (published: WindowWriter['keysPublished']) => Checkpoint | undefined,
   ): Promise<void> {
     if (this.settings.mode === 'whole') {
       const { window, operation, maxEventBytes, detectedAt } = this.settings;

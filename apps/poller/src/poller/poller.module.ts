@@ -1,4 +1,4 @@
-import { Logger, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { DailyRequestBudget, type CallReport } from '@app/wolkvox-client';
 import { Kafka, type logCreator } from 'kafkajs';
 import { Subject } from 'rxjs';
@@ -7,9 +7,8 @@ import type { PollerConfig } from '../config/poller-config.js';
 import { createKafka } from '../kafka/kafka-factory.js';
 import { KafkaCheckpointStore } from '../kafka/kafka-checkpoint-store.js';
 import { KafkaLeaseBeacon } from '../kafka/kafka-lease-beacon.js';
-import { ensureTopics } from '../kafka/topic-admin.js';
 import { KAFKA_LOG_CREATOR } from '../logging/kafka-log-creator.js';
-import { KafkaTransactionalPublisher } from '../kafka/transactional-publisher.js';
+import { livePublisher } from '../kafka/publishers.js';
 import { PollCycle } from '../poll/poll-cycle.js';
 import { limitsFor } from '../poll/window-planner.js';
 import { CheckpointStore } from '../ports/checkpoint-store.port.js';
@@ -22,15 +21,16 @@ import { Reconciler } from '../reconcile/reconciler.js';
 import { PollerService } from './poller.service.js';
 import { PollerStatus } from './poller-status.js';
 import { SecretFileWatcher } from './secret-file-watcher.js';
-import { topicSpecs } from './topic-specs.js';
 
 /** Every HTTP request the Wolkvox client makes, for metrics and logs. */
 export const API_CALLS = Symbol('API_CALLS');
 
 /**
- * The poll loop and its three ports, each bound to its adapter here (ports are abstract classes
+ * The poll loop and its four ports, each bound to its adapter here (ports are abstract classes
  * that double as DI tokens): EmailSource -> the undici Wolkvox client, EventPublisher -> the
- * kafkajs transactional producer, CheckpointStore -> the compacted progress topic.
+ * kafkajs transactional producer, CheckpointStore -> the compacted progress topic (whose store
+ * also encodes the checkpoints the publisher writes), LeaseBeacon -> a plain producer of
+ * heartbeats to the same topic.
  */
 @Module({
   providers: [
@@ -57,32 +57,16 @@ export const API_CALLS = Symbol('API_CALLS');
       },
     },
     {
-      provide: EventPublisher,
-      inject: [POLLER_CONFIG, Kafka],
-      useFactory: (config: PollerConfig, kafka: Kafka) =>
-        new KafkaTransactionalPublisher(kafka, {
-          topics: config.topics,
-          transactionalId: `wolkvox-poller-${config.wolkvox.server}`,
-          maxEventBytes: config.kafka.eventsMaxMessageBytes,
-          prepare: async () => {
-            const admin = kafka.admin();
-            await admin.connect();
-            try {
-              const { created, warnings } = await ensureTopics(admin, topicSpecs(config));
-              const logger = new Logger('Topics');
-              if (created.length) logger.log(`created ${created.join(', ')}`);
-              for (const warning of warnings) logger.warn(warning);
-            } finally {
-              await admin.disconnect();
-            }
-          },
-        }),
-    },
-    {
-      provide: CheckpointStore,
+      provide: KafkaCheckpointStore,
       inject: [POLLER_CONFIG, Kafka],
       useFactory: (config: PollerConfig, kafka: Kafka) =>
         new KafkaCheckpointStore(kafka, config.topics.progress, config.wolkvox.server),
+    },
+    { provide: CheckpointStore, useExisting: KafkaCheckpointStore },
+    {
+      provide: EventPublisher,
+      inject: [Kafka, POLLER_CONFIG, KafkaCheckpointStore],
+      useFactory: livePublisher,
     },
     {
       provide: LeaseBeacon,

@@ -16,7 +16,12 @@ import { WOLKVOX_RETRY } from '../wolkvox/wolkvox-client.factory.js';
 import { PollCycle, StartAtRequiredError, type CycleOutcome } from '../poll/poll-cycle.js';
 import { Reconciler } from '../reconcile/reconciler.js';
 import { describeSourceFailure } from '../poll/describe-source-failure.js';
-import { leaseRenewalDue, stuckAfterMs } from './lease-renewal.js';
+import {
+  heartbeatDuringCycleDue,
+  heartbeatPeriodMs,
+  msUntilIdleHeartbeat,
+  stuckAfterMs,
+} from '../lease/lease.js';
 import { nextDelayMs } from './next-delay.js';
 import { PollerStatus } from './poller-status.js';
 
@@ -68,7 +73,7 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
   private async renewLeaseDuringCycle(): Promise<void> {
     if (!this.inFlight || this.stopped) return;
     const stuck = stuckAfterMs(this.config.wolkvox.callTimeoutMs, WOLKVOX_RETRY);
-    if (!leaseRenewalDue(Date.now() - this.inFlightSince, this.heartbeatMs, stuck)) return;
+    if (!heartbeatDuringCycleDue(Date.now() - this.inFlightSince, this.leaseMs, stuck)) return;
     await this.cycle.renewLease();
   }
 
@@ -135,9 +140,12 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
     this.scheduler.addTimeout(TIMER, timer);
   }
 
-  /** Lease heartbeats come at a third of the lease, so one lost write does not let it lapse. */
+  private get leaseMs(): number {
+    return this.config.poll.leaseSeconds * 1000;
+  }
+
   private get heartbeatMs(): number {
-    return Math.max(1000, Math.floor((this.config.poll.leaseSeconds * 1000) / 3));
+    return heartbeatPeriodMs(this.leaseMs);
   }
 
   /**
@@ -155,13 +163,13 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
       // Between polls the reconciliation pass gets a turn, a window at a time, so the live poll
       // waits at most one of its windows and the two never call the API at once.
       const more = await this.reconcileTurn();
-      if (Date.now() - this.lastHeartbeatAt >= this.heartbeatMs) {
+      if (msUntilIdleHeartbeat(this.lastHeartbeatAt, Date.now(), this.leaseMs) === 0) {
         this.lastHeartbeatAt = Date.now();
-        await this.cycle.heartbeat();
+        await this.cycle.saveCheckpoint();
       }
       // Read after the heartbeat: a new token may have made the poll due meanwhile.
       const untilPoll = this.nextPollAt - Date.now();
-      const untilHeartbeat = this.lastHeartbeatAt + this.heartbeatMs - Date.now();
+      const untilHeartbeat = msUntilIdleHeartbeat(this.lastHeartbeatAt, Date.now(), this.leaseMs);
       this.schedule(more ? 0 : Math.max(0, Math.min(untilPoll, untilHeartbeat)));
       return;
     }
@@ -187,7 +195,7 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
       this.delayNextPoll(Math.min(60_000, 1000 * 2 ** this.status.consecutiveFailures));
       return;
     }
-    // Every cycle writes the lease (a checkpoint, or a heartbeat when it published nothing).
+    // Every cycle writes a heartbeat (in its checkpoint, or in one alone when it published nothing).
     this.lastHeartbeatAt = Date.now();
     this.log(outcome);
     const nowWall = wallTimeOf(new Date(), this.config.wolkvox.timeZone);

@@ -1,4 +1,4 @@
-import type { Cdr9Record, Cdr9Validation, WallSeconds } from '@app/contracts';
+import type { Cdr9Validation, WallSeconds } from '@app/contracts';
 import type { Window } from '../poll/window-planner.js';
 
 /**
@@ -61,18 +61,4 @@ export abstract class EmailSource {
    * simultaneous requests. A source that makes no real calls has nothing to wait for.
    */
   assumeCallsInFlightUntil(_untilMs: number): void {}
-}
-
-/**
- * How an in-memory source (a test's, or one answering without a call) hands over records it
- * already holds: every element, then one drain.
- */
-export async function streamHeld(
-  sink: RecordSink,
-  records: ReadonlyArray<{ record: Cdr9Record; wall: WallSeconds }>,
-  invalid: ReadonlyArray<{ raw: unknown; reason: string }> = [],
-): Promise<void> {
-  for (const { record, wall } of records) sink.accept({ ok: true, record, wall });
-  for (const { raw, reason } of invalid) sink.accept({ ok: false, raw, reason });
-  await sink.drain();
 }

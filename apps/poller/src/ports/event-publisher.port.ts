@@ -1,17 +1,18 @@
-import type { IHeaders } from 'kafkajs';
-import type { CheckpointMessage } from '../poll/checkpoint-codec.js';
+import type { Checkpoint } from './checkpoint-store.port.js';
 
+/** An event or a dead letter, encoded (libs/contracts), ready for its topic. */
 export interface OutgoingMessage {
   key: string;
   value: Buffer;
-  headers?: IHeaders;
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** Everything one window produces, published all-or-nothing. */
 export interface PublishBatch {
   events: OutgoingMessage[];
   deadLetters: OutgoingMessage[];
-  checkpoint: CheckpointMessage[];
+  /** None for a run that keeps no progress of its own (a backfill, a reconciliation pass). */
+  checkpoint?: Checkpoint;
 }
 
 /** Another poller of the same operation took over: this one must stop publishing for good. */
@@ -31,8 +32,11 @@ export interface PublishTransaction {
    * error, after which nothing of this transaction is published) when a write failed.
    */
   send(events: OutgoingMessage[], deadLetters: OutgoingMessage[]): Promise<void>;
-  /** Writes the checkpoint last and commits everything sent. */
-  commit(checkpoint: CheckpointMessage[]): Promise<void>;
+  /**
+   * Writes the checkpoint last (the adapter encodes it) and commits everything sent; without
+   * one, commits what was sent alone.
+   */
+  commit(checkpoint?: Checkpoint): Promise<void>;
   /** Drops everything sent: none of it ever becomes visible. Never rejects. */
   abort(): Promise<void>;
 }

@@ -1,76 +1,12 @@
 import { idempotencyKey, parseWallTime, type Cdr9Record, type WallSeconds } from '@app/contracts';
-import type { Window } from '../poll/window-planner.js';
-import {
-  EmailSource,
-  streamHeld,
-  type BudgetSnapshot,
-  type RecordSink,
-  type SourceOutcome,
-} from '../ports/email-source.port.js';
-import { EventPublisher, type PublishTransaction } from '../ports/event-publisher.port.js';
+import { MemoryPublisher, MemorySource } from '../ports/testing/index.js';
 import { ReconcilePass, type StepResult } from './reconcile-pass.js';
 
 const t = (s: string): WallSeconds => parseWallTime(s)!;
 const OPERATION = { server: '0010', timeZone: 'America/Bogota' };
 
-/** cdr_9 over a day, one email an hour; `fail` answers the next calls as unavailable. */
-class HourlySource extends EmailSource {
-  readonly calls: Window[] = [];
-  used = 0;
-  fail = 0;
-  constructor(readonly rows: Cdr9Record[]) {
-    super();
-  }
-  async streamWindow(window: Window, sink: RecordSink): Promise<SourceOutcome> {
-    this.used++;
-    this.calls.push(window);
-    if (this.fail > 0) {
-      this.fail--;
-      return { kind: 'unavailable', attempts: 3, lastError: 'reset' };
-    }
-    const rows = this.rows
-      .map((record) => ({ record, wall: t(record.date) }))
-      .filter((r) => r.wall >= window.from && r.wall <= window.to);
-    await streamHeld(sink, rows);
-    return { kind: 'records', possiblyTruncated: false };
-  }
-  budget(): BudgetSnapshot {
-    return {
-      day: '2026-03-10',
-      used: this.used,
-      limit: undefined,
-      remaining: undefined,
-      resetsAt: 0,
-    };
-  }
-  restoreBudget(): void {}
-  retryToken(): void {}
-}
-
-/** Keeps what each committed transaction held. */
-class CommittedKeys extends EventPublisher {
-  readonly events: string[] = [];
-  readonly progressWrites: number[] = [];
-  prepare = () => Promise.resolve();
-  claim = () => Promise.resolve();
-  begin(): PublishTransaction {
-    const pending: string[] = [];
-    return {
-      send: (events) => {
-        pending.push(...events.map((e) => e.key));
-        return Promise.resolve();
-      },
-      commit: (checkpoint) => {
-        this.events.push(...pending);
-        this.progressWrites.push(checkpoint.length);
-        return Promise.resolve();
-      },
-      abort: () => Promise.resolve(),
-    };
-  }
-  maxEventBytes = () => 1024 * 1024;
-  close = () => Promise.resolve();
-}
+/** cdr_9 over a day, one email an hour. */
+const hourly = (rows: Cdr9Record[]) => new MemorySource(rows, { day: '2026-03-10' });
 
 const rows: Cdr9Record[] = Array.from({ length: 24 }, (_, h) => ({
   channel: 'campaign-7',
@@ -96,8 +32,8 @@ describe('ReconcilePass', () => {
   const range = { from: t('2026-03-09 00:00:00'), last: t('2026-03-09 11:59:59') };
 
   it('publishes only the keys the topics lack, within its range, and writes no checkpoint', async () => {
-    const source = new HourlySource(rows);
-    const publisher = new CommittedKeys();
+    const source = hourly(rows);
+    const publisher = new MemoryPublisher();
     // Everything but 03:30 and 08:30 was published by the live poll.
     const published = new Set(rows.filter((_, h) => h !== 3 && h !== 8).map(keyOf));
     const pass = new ReconcilePass({
@@ -110,8 +46,9 @@ describe('ReconcilePass', () => {
     });
     const steps = await runToEnd(pass);
 
-    expect(publisher.events.sort()).toEqual([keyOf(rows[3]), keyOf(rows[8])].sort());
-    expect(publisher.progressWrites.every((n) => n === 0)).toBe(true);
+    const events = publisher.kafka.events.map((e) => e.key);
+    expect(events.sort()).toEqual([keyOf(rows[3]), keyOf(rows[8])].sort());
+    expect(publisher.kafka.committed.every((c) => c.checkpoint === undefined)).toBe(true);
     // No call asks for anything after the range's end (one second more: date_end may be exclusive).
     expect(Math.max(...source.calls.map((c) => c.to))).toBeLessThanOrEqual(range.last + 1);
     const end = steps.at(-1)!;
@@ -122,9 +59,9 @@ describe('ReconcilePass', () => {
   });
 
   it('ends as failed when the API gives no answer, having published nothing twice', async () => {
-    const source = new HourlySource(rows);
-    source.fail = 1;
-    const publisher = new CommittedKeys();
+    const source = hourly(rows);
+    source.unavailable = 1;
+    const publisher = new MemoryPublisher();
     const pass = new ReconcilePass({
       range,
       source,
@@ -135,6 +72,6 @@ describe('ReconcilePass', () => {
     });
     const [step] = await runToEnd(pass);
     expect(step).toMatchObject({ kind: 'ended', outcome: 'failed', found: 0, calls: 1 });
-    expect(publisher.events).toEqual([]);
+    expect(publisher.kafka.events).toEqual([]);
   });
 });

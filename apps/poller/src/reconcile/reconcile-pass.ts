@@ -1,55 +1,14 @@
 import type { WallSeconds } from '@app/contracts';
-import { RangeLimitedSource, UnpublishedOnlyPublisher } from '../cli/backfill-ports.js';
+import {
+  RangeLimitedSource,
+  RangeStartStore,
+  UnpublishedOnlyPublisher,
+} from '../cli/backfill-ports.js';
 import { describeSourceFailure } from '../poll/describe-source-failure.js';
-import type { StoredCheckpoint } from '../poll/checkpoint-codec.js';
 import { PollCycle, type PollCycleSettings } from '../poll/poll-cycle.js';
-import { CheckpointStore } from '../ports/checkpoint-store.port.js';
 import type { EmailSource } from '../ports/email-source.port.js';
 import type { EventPublisher } from '../ports/event-publisher.port.js';
 import type { PassOutcome } from './reconcile-schedule.js';
-
-/**
- * A pass starts at its range's start with the live poll's density, so its first window is
- * sized like the live poll's instead of a 31-day window the API would cut. No lease, and no
- * budget to restore: the pass shares the live poll's client and its count.
- */
-class PassStartStore extends CheckpointStore {
-  constructor(
-    /** Moved on past each window published, so a reload after a failed publish resumes. */
-    public from: WallSeconds,
-    private readonly density: number | undefined,
-  ) {
-    super();
-  }
-
-  load(): Promise<StoredCheckpoint> {
-    return Promise.resolve({
-      progress: {
-        cursor: this.from,
-        settledBefore: this.from,
-        seen: new Map(),
-        ...(this.density !== undefined
-          ? {
-              pass: {
-                start: this.from,
-                position: this.from,
-                end: this.from,
-                records: 0,
-                density: this.density,
-              },
-            }
-          : {}),
-      },
-      generation: 0,
-      chunks: 0,
-      writtenAt: '',
-    });
-  }
-
-  peekOwner(): Promise<undefined> {
-    return Promise.resolve(undefined);
-  }
-}
 
 /** Failed publishes in a row (Kafka away) before the pass gives up until its next slot. */
 const MAX_PUBLISH_FAILURES = 3;
@@ -85,7 +44,7 @@ export type StepResult =
 export class ReconcilePass {
   private readonly cycle: PollCycle;
   private readonly filter: UnpublishedOnlyPublisher;
-  private readonly store: PassStartStore;
+  private readonly store: RangeStartStore;
   private reported = { events: 0, deadLetters: 0 };
   private publishFailures = 0;
 
@@ -94,7 +53,13 @@ export class ReconcilePass {
     this.cycle = new PollCycle(
       new RangeLimitedSource(setup.source, setup.range.last),
       this.filter,
-      (this.store = new PassStartStore(setup.range.from, setup.density)),
+      // A pass starts at its range's start with the live poll's density, so its first window
+      // is sized like the live poll's. No lease, and no budget to restore: the pass shares the
+      // live poll's client and its count.
+      (this.store = new RangeStartStore(
+        setup.range.from,
+        setup.density !== undefined ? { density: setup.density } : {},
+      )),
       {
         ...setup.settings,
         startAt: undefined,

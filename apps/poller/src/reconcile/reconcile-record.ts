@@ -1,5 +1,5 @@
 import { formatWallTime, parseWallTime, type WallSeconds } from '@app/contracts';
-import type { CheckpointMessage } from '../poll/checkpoint-codec.js';
+import type { ProgressMessage } from '../kafka/checkpoint-codec.js';
 import type { LastPass, PassOutcome } from './reconcile-schedule.js';
 
 /**
@@ -33,7 +33,7 @@ export function reconcileKey(server: string): string {
   return `${server}/reconcile`;
 }
 
-export function encodePassRecord(server: string, record: PassRecord): CheckpointMessage {
+export function encodePassRecord(server: string, record: PassRecord): ProgressMessage {
   const { slot, from, last, ...rest } = record;
   return {
     key: reconcileKey(server),

@@ -5,7 +5,8 @@ import { Subject } from 'rxjs';
 import { POLLER_CONFIG } from '../config/config.module.js';
 import type { PollerConfig } from '../config/poller-config.js';
 import { KafkaCheckpointStore } from '../kafka/kafka-checkpoint-store.js';
-import { KafkaTransactionalPublisher } from '../kafka/transactional-publisher.js';
+import { backfillPublisher } from '../kafka/publishers.js';
+import type { KafkaTransactionalPublisher } from '../kafka/transactional-publisher.js';
 import { PollCycle } from '../poll/poll-cycle.js';
 import { limitsFor } from '../poll/window-planner.js';
 import { EmailSource } from '../ports/email-source.port.js';
@@ -252,21 +253,11 @@ export class Reconciler {
   }
 
   private write(publisher: KafkaTransactionalPublisher, record: PassRecord): Promise<void> {
-    return publisher.publish({
-      events: [],
-      deadLetters: [],
-      checkpoint: [encodePassRecord(this.config.wolkvox.server, record)],
-    });
+    return publisher.publishProgress([encodePassRecord(this.config.wolkvox.server, record)]);
   }
 
   private newPublisher(): KafkaTransactionalPublisher {
-    // The backfill's transactional id: a pass and a CLI backfill of the same operation fence
-    // each other rather than both publish a key neither had seen. Never the live poll's id.
-    return new KafkaTransactionalPublisher(this.kafka, {
-      topics: this.config.topics,
-      transactionalId: `wolkvox-backfill-${this.config.wolkvox.server}`,
-      maxEventBytes: this.config.kafka.eventsMaxMessageBytes,
-    });
+    return backfillPublisher(this.kafka, this.config);
   }
 
   private async drop(): Promise<void> {

@@ -1,6 +1,6 @@
 import { parseWallTime } from '@app/contracts';
-import { decodeCheckpoint, encodeCheckpoint } from '../poll/checkpoint-codec.js';
-import { liveOwner, resetMessages } from './checkpoint-reset.js';
+import { decodeCheckpoint, encodeCheckpoint } from './checkpoint-codec.js';
+import { resetMessages } from './checkpoint-reset.js';
 
 const at = parseWallTime('2026-03-01 00:00:00')!;
 const now = new Date('2026-03-10T12:00:00Z');
@@ -40,15 +40,5 @@ describe('resetMessages', () => {
       cursor: at,
       settledBefore: at,
     });
-  });
-});
-
-describe('liveOwner', () => {
-  it('names a poller whose lease is still fresh, and no one once it lapsed or was released', () => {
-    const lease = (heartbeatAt: string) =>
-      new Map([['0010/lease', JSON.stringify({ id: 'pod-a', heartbeatAt })]]);
-    expect(liveOwner('0010', lease('2026-03-10T11:59:50Z'), 30_000, now)?.id).toBe('pod-a');
-    expect(liveOwner('0010', lease('2026-03-10T11:59:00Z'), 30_000, now)).toBeUndefined();
-    expect(liveOwner('0010', lease(new Date(0).toISOString()), 30_000, now)).toBeUndefined();
   });
 });

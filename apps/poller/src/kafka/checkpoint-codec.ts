@@ -1,5 +1,7 @@
 import { formatWallTime, parseWallTime, type WallSeconds } from '@app/contracts';
-import type { PassState, Progress } from './progress.js';
+import type { Owner } from '../lease/lease.js';
+import type { PassState, Progress } from '../poll/progress.js';
+import { CorruptCheckpointError, type Checkpoint } from '../ports/checkpoint-store.port.js';
 
 /**
  * How progress is written to the compacted progress topic, in the same transaction as the events
@@ -19,22 +21,18 @@ import type { PassState, Progress } from './progress.js';
 export const CHECKPOINT_VERSION = 1;
 const DEFAULT_CHUNK_BYTES = 256 * 1024;
 
-export interface CheckpointMessage {
+/** A message of the progress topic. */
+export interface ProgressMessage {
   key: string;
   /** null is a tombstone: compaction deletes the key. */
   value: string | null;
 }
 
-/** Which poller instance holds the operation, and when it last said so (its lease). */
-export interface Owner {
-  id: string;
-  heartbeatAt: string;
-}
-
-export interface StoredCheckpoint {
-  progress: Progress;
-  /** Absent in checkpoints written before leases existed, or after a clean release. */
-  owner?: Owner;
+/**
+ * A checkpoint as the progress topic holds it: what the poller handed over, and what only
+ * storage needs (which messages belong together, and what the next one must delete).
+ */
+export interface StoredCheckpoint extends Checkpoint {
   generation: number;
   /** Number of seen-key chunks this checkpoint wrote, so the next one can delete extras. */
   chunks: number;
@@ -84,7 +82,7 @@ export function leaseKey(server: string): string {
 }
 
 /** The lease message alone, as the owner renews it between checkpoints. */
-export function encodeLease(server: string, owner: Owner): CheckpointMessage {
+export function encodeLease(server: string, owner: Owner): ProgressMessage {
   return { key: leaseKey(server), value: JSON.stringify(owner) };
 }
 
@@ -96,7 +94,7 @@ export function encodeCheckpoint(
   writtenAt: Date,
   owner?: Owner,
   chunkBytes = DEFAULT_CHUNK_BYTES,
-): { messages: CheckpointMessage[]; stored: StoredCheckpoint } {
+): { messages: ProgressMessage[]; stored: StoredCheckpoint } {
   const bySecond = new Map<WallSeconds, string[]>();
   for (const [key, wall] of progress.seen) {
     const keys = bySecond.get(wall);
@@ -120,7 +118,7 @@ export function encodeCheckpoint(
   }
   if (current.length) chunks.push(current);
 
-  const messages: CheckpointMessage[] = chunks.map((seen, i) => ({
+  const messages: ProgressMessage[] = chunks.map((seen, i) => ({
     key: chunkKey(server, i),
     value: JSON.stringify({ v: CHECKPOINT_VERSION, generation, seen } satisfies ChunkValue),
   }));
@@ -152,10 +150,6 @@ export function encodeCheckpoint(
       writtenAt: head.writtenAt,
     },
   };
-}
-
-export class CorruptCheckpointError extends Error {
-  override readonly name = 'CorruptCheckpointError';
 }
 
 /**

@@ -1,11 +1,6 @@
 import type { WallSeconds } from '@app/contracts';
-import {
-  decodeOwner,
-  encodeCheckpoint,
-  headKey,
-  type CheckpointMessage,
-} from '../poll/checkpoint-codec.js';
 import { initialProgress } from '../poll/progress.js';
+import { encodeCheckpoint, headKey, type ProgressMessage } from './checkpoint-codec.js';
 
 /**
  * The messages that replace an operation's checkpoint, whatever it holds now (an unreadable
@@ -22,7 +17,7 @@ export function resetMessages(
   latest: ReadonlyMap<string, string | null>,
   at: WallSeconds,
   now: Date,
-): CheckpointMessage[] {
+): ProgressMessage[] {
   let chunks = 0;
   for (const [key, value] of latest) {
     const match = key.startsWith(`${server}/seen/`) ? /\/seen\/(\d+)$/.exec(key) : null;
@@ -31,19 +26,6 @@ export function resetMessages(
   const generation = previousGeneration(latest.get(headKey(server))) + 1;
   // The new checkpoint has no chunk, so every old one gets a tombstone.
   return encodeCheckpoint(server, initialProgress(at), generation, chunks, now).messages;
-}
-
-/** A lease younger than `leaseMs` held by a live poller: resetting beside it would be undone. */
-export function liveOwner(
-  server: string,
-  latest: ReadonlyMap<string, string | null>,
-  leaseMs: number,
-  now: Date,
-): { id: string; heartbeatAt: string } | undefined {
-  const owner = decodeOwner(server, latest);
-  if (!owner) return undefined;
-  const age = now.getTime() - Date.parse(owner.heartbeatAt);
-  return age < leaseMs ? owner : undefined;
 }
 
 function previousGeneration(headText: string | null | undefined): number {

@@ -1,12 +1,12 @@
 import { parseWallTime } from '@app/contracts';
+import { CorruptCheckpointError } from '../ports/checkpoint-store.port.js';
 import {
-  CorruptCheckpointError,
   decodeCheckpoint,
   decodeOwner,
   encodeCheckpoint,
   encodeLease,
 } from './checkpoint-codec.js';
-import type { Progress } from './progress.js';
+import type { Progress } from '../poll/progress.js';
 
 const t = (s: string): number => parseWallTime(`2026-03-01 ${s}`)!;
 const at = new Date('2026-03-01T17:00:00Z');

@@ -1,0 +1,55 @@
+import { Logger } from '@nestjs/common';
+import type { Kafka } from 'kafkajs';
+import type { PollerConfig } from '../config/poller-config.js';
+import { topicSpecs } from '../poller/topic-specs.js';
+import type { CheckpointEncoder } from './kafka-transaction.js';
+import { ensureTopics } from './topic-admin.js';
+import { KafkaTransactionalPublisher } from './transactional-publisher.js';
+
+type PublisherConfig = Pick<PollerConfig, 'topics' | 'wolkvox' | 'kafka'>;
+
+/**
+ * The live poll's publisher: its operation's transactional id (a second poller of it fences the
+ * first), checkpoints encoded by the store that reads them back, and the topics created or
+ * checked before its first claim.
+ */
+export function livePublisher(
+  kafka: Kafka,
+  config: PollerConfig,
+  checkpoints: CheckpointEncoder,
+): KafkaTransactionalPublisher {
+  return new KafkaTransactionalPublisher(kafka, {
+    topics: config.topics,
+    transactionalId: `wolkvox-poller-${config.wolkvox.server}`,
+    maxEventBytes: config.kafka.eventsMaxMessageBytes,
+    checkpoints,
+    prepare: () => prepareTopics(kafka, config),
+  });
+}
+
+/**
+ * The publisher of a run that reads past days beside the live poll (the CLI's backfill, the
+ * reconciliation pass): no checkpoint, and the backfill's transactional id, so that a pass and a
+ * CLI backfill of the same operation fence each other rather than both publish a key neither had
+ * seen. Never the live poll's id.
+ */
+export function backfillPublisher(kafka: Kafka, config: PublisherConfig) {
+  return new KafkaTransactionalPublisher(kafka, {
+    topics: config.topics,
+    transactionalId: `wolkvox-backfill-${config.wolkvox.server}`,
+    maxEventBytes: config.kafka.eventsMaxMessageBytes,
+  });
+}
+
+async function prepareTopics(kafka: Kafka, config: PollerConfig): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const { created, warnings } = await ensureTopics(admin, topicSpecs(config));
+    const logger = new Logger('Topics');
+    if (created.length) logger.log(`created ${created.join(', ')}`);
+    for (const warning of warnings) logger.warn(warning);
+  } finally {
+    await admin.disconnect();
+  }
+}
