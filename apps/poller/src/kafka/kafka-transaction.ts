@@ -1,10 +1,11 @@
+import type { Topics } from '@app/contracts';
 import type { CompressionTypes, Producer, Transaction } from 'kafkajs';
 import type { CheckpointMessage } from '../poll/checkpoint-codec.js';
 import type { OutgoingMessage, PublishTransaction } from '../ports/event-publisher.port.js';
 import { RequestQueue } from './request-queue.js';
 
 export interface KafkaTransactionOptions {
-  topics: { events: string; deadLetters: string; progress: string };
+  topics: Topics;
   maxRequestBytes: number;
   compression: CompressionTypes | undefined;
   /**

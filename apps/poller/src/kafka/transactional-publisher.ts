@@ -1,3 +1,4 @@
+import type { Topics } from '@app/contracts';
 import { Partitioners, type CompressionTypes, type Kafka, type Producer } from 'kafkajs';
 import {
   EventPublisher,
@@ -7,7 +8,7 @@ import {
 import { KafkaTransaction } from './kafka-transaction.js';
 
 export interface TransactionalPublisherOptions {
-  topics: { events: string; deadLetters: string; progress: string };
+  topics: Topics;
   /** One per operation: a second poller of the same operation fences the first. */
   transactionalId: string;
   maxEventBytes: number;
