@@ -1,5 +1,4 @@
 import { formatWallTime, wallTimeOf } from '@app/contracts';
-import { DailyRequestBudget } from '@app/wolkvox-client';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Kafka } from 'kafkajs';
 import { KafkaCheckpointStore } from '../kafka/kafka-checkpoint-store.js';
@@ -9,7 +8,11 @@ import { CorruptCheckpointError, type StoredCheckpoint } from '../poll/checkpoin
 import { liveOwner, resetMessages } from './checkpoint-reset.js';
 import { PollCycle } from '../poll/poll-cycle.js';
 import { limitsFor } from '../poll/window-planner.js';
-import { createWolkvoxClient, WOLKVOX_RETRY } from '../wolkvox/wolkvox-client.factory.js';
+import {
+  requestsInFlightAtMost,
+  createWolkvoxClient,
+  dailyBudgetFor,
+} from '../wolkvox/wolkvox-client.factory.js';
 import { WolkvoxEmailSource } from '../wolkvox/wolkvox-email-source.js';
 import {
   CappedRequestBudget,
@@ -21,8 +24,6 @@ import { planBackfill, runBackfill, type BackfillSummary } from './backfill.js';
 import { budgetView, checkpointView, formatBudget, formatCheckpoint } from './checkpoint-view.js';
 import type { CliContext } from './cli-context.js';
 import { replay, type ReplayStart } from './replay.js';
-
-/** The poller's retry policy for one API call (poller.module.ts), so a backfill behaves alike. */
 
 async function loadCheckpoint({ config, kafka }: CliContext): Promise<StoredCheckpoint | null> {
   const admin = kafka.admin();
@@ -184,7 +185,7 @@ export async function backfillCommand(
 
   const w = config.wolkvox;
   const budget = new CappedRequestBudget(
-    new DailyRequestBudget({ limit: w.dailyQuota, timeZone: zone }),
+    dailyBudgetFor(w),
     options.maxRequests ?? Number.POSITIVE_INFINITY,
   );
   const client = createWolkvoxClient(w, budget);
@@ -205,7 +206,7 @@ export async function backfillCommand(
       startAt: undefined,
       lookbackSeconds: config.poll.lookbackSeconds,
       settleSeconds: 0,
-      unrecordedCallAllowance: w.maxConcurrency * WOLKVOX_RETRY.maxAttempts,
+      unrecordedCallAllowance: requestsInFlightAtMost(w),
       limits: limitsFor(w.maxRecords),
     },
   );

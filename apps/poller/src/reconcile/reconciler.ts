@@ -9,7 +9,7 @@ import { KafkaTransactionalPublisher } from '../kafka/transactional-publisher.js
 import { PollCycle } from '../poll/poll-cycle.js';
 import { limitsFor } from '../poll/window-planner.js';
 import { EmailSource } from '../ports/email-source.port.js';
-import { WOLKVOX_RETRY } from '../wolkvox/wolkvox-client.factory.js';
+import { requestsInFlightAtMost } from '../wolkvox/wolkvox-client.factory.js';
 import { publishedKeysSince } from './published-keys.js';
 import { ReconcilePass, type StepResult } from './reconcile-pass.js';
 import {
@@ -70,7 +70,7 @@ export class Reconciler {
   ) {
     this.live = {
       intervalSeconds: config.poll.intervalSeconds,
-      cycleCalls: config.wolkvox.maxConcurrency * WOLKVOX_RETRY.maxAttempts,
+      cycleCalls: requestsInFlightAtMost(config.wolkvox),
     };
   }
 
