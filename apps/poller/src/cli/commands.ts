@@ -6,13 +6,9 @@ import { readTopicToEnd } from '../kafka/topic-reader.js';
 import { KafkaTransactionalPublisher } from '../kafka/transactional-publisher.js';
 import { CorruptCheckpointError, type StoredCheckpoint } from '../poll/checkpoint-codec.js';
 import { liveOwner, resetMessages } from './checkpoint-reset.js';
+import { cycleSettingsFrom, RANGE_RUN } from '../poll/cycle-settings.js';
 import { PollCycle } from '../poll/poll-cycle.js';
-import { limitsFor } from '../poll/window-planner.js';
-import {
-  requestsInFlightAtMost,
-  createWolkvoxClient,
-  dailyBudgetFor,
-} from '../wolkvox/wolkvox-client.factory.js';
+import { createWolkvoxClient, dailyBudgetFor } from '../wolkvox/wolkvox-client.factory.js';
 import { WolkvoxEmailSource } from '../wolkvox/wolkvox-email-source.js';
 import {
   CappedRequestBudget,
@@ -201,14 +197,7 @@ export async function backfillCommand(
     new RangeLimitedSource(new WolkvoxEmailSource(client, budget), plan.last),
     publisher,
     new RangeStartStore(plan.from, stored!.progress.budget),
-    {
-      operation: { server: w.server, timeZone: zone },
-      startAt: undefined,
-      lookbackSeconds: config.poll.lookbackSeconds,
-      settleSeconds: 0,
-      unrecordedCallAllowance: requestsInFlightAtMost(w),
-      limits: limitsFor(w.maxRecords),
-    },
+    cycleSettingsFrom(config, RANGE_RUN),
   );
 
   const total = plan.last - plan.from + 1;

@@ -10,17 +10,13 @@ import { KafkaLeaseBeacon } from '../kafka/kafka-lease-beacon.js';
 import { ensureTopics } from '../kafka/topic-admin.js';
 import { KAFKA_LOG_CREATOR } from '../logging/kafka-log-creator.js';
 import { KafkaTransactionalPublisher } from '../kafka/transactional-publisher.js';
+import { cycleSettingsFrom } from '../poll/cycle-settings.js';
 import { PollCycle } from '../poll/poll-cycle.js';
-import { limitsFor } from '../poll/window-planner.js';
 import { CheckpointStore } from '../ports/checkpoint-store.port.js';
 import { EmailSource } from '../ports/email-source.port.js';
 import { EventPublisher } from '../ports/event-publisher.port.js';
 import { LeaseBeacon } from '../ports/lease-beacon.port.js';
-import {
-  requestsInFlightAtMost,
-  createWolkvoxClient,
-  dailyBudgetFor,
-} from '../wolkvox/wolkvox-client.factory.js';
+import { createWolkvoxClient, dailyBudgetFor } from '../wolkvox/wolkvox-client.factory.js';
 import { WolkvoxEmailSource } from '../wolkvox/wolkvox-email-source.js';
 import { Reconciler } from '../reconcile/reconciler.js';
 import { PollerService } from './poller.service.js';
@@ -102,24 +98,7 @@ export const API_CALLS = Symbol('API_CALLS');
         publisher: EventPublisher,
         store: CheckpointStore,
         beacon: LeaseBeacon,
-      ) =>
-        new PollCycle(
-          source,
-          publisher,
-          store,
-          {
-            operation: { server: config.wolkvox.server, timeZone: config.wolkvox.timeZone },
-            startAt: config.poll.startAt,
-            lookbackSeconds: config.poll.lookbackSeconds,
-            settleSeconds: config.poll.settleSeconds,
-            unrecordedCallAllowance: requestsInFlightAtMost(config.wolkvox),
-            instanceId: config.instanceId,
-            leaseMs: config.poll.leaseSeconds * 1000,
-            abandonedCallMs: config.wolkvox.abandonedCallMs,
-            limits: limitsFor(config.wolkvox.maxRecords),
-          },
-          beacon,
-        ),
+      ) => new PollCycle(source, publisher, store, cycleSettingsFrom(config), beacon),
     },
   ],
   exports: [

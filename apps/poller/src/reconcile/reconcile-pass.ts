@@ -1,5 +1,6 @@
 import type { WallSeconds } from '@app/contracts';
 import { RangeLimitedSource, UnpublishedOnlyPublisher } from '../cli/backfill-ports.js';
+import { RANGE_RUN } from '../poll/cycle-settings.js';
 import { describeSourceFailure } from '../poll/describe-source-failure.js';
 import type { StoredCheckpoint } from '../poll/checkpoint-codec.js';
 import { PollCycle, type PollCycleSettings } from '../poll/poll-cycle.js';
@@ -51,6 +52,16 @@ class PassStartStore extends CheckpointStore {
   }
 }
 
+/** How a pass's cycle differs from the live poll's (cycleSettingsFrom), beyond RANGE_RUN. */
+export const PASS_OVERRIDES = {
+  ...RANGE_RUN,
+  // Nothing is re-read within a pass: each window is read once, up to the range's end.
+  lookbackSeconds: 0,
+  // Its store holds no budget to restore: the pass spends the live poll's count.
+  unrecordedCallAllowance: 0,
+  instanceId: 'reconcile',
+} as const satisfies Partial<PollCycleSettings>;
+
 /** Failed publishes in a row (Kafka away) before the pass gives up until its next slot. */
 const MAX_PUBLISH_FAILURES = 3;
 
@@ -63,7 +74,8 @@ export interface PassSetup {
   /** Keys the events and dead-letter topics held when the pass started. */
   published: { events: Set<string>; deadLetters: Set<string> };
   density: number | undefined;
-  settings: Pick<PollCycleSettings, 'operation' | 'limits' | 'clock'>;
+  /** The live poll's settings with PASS_OVERRIDES. */
+  settings: PollCycleSettings;
 }
 
 export type StepResult =
@@ -95,15 +107,7 @@ export class ReconcilePass {
       new RangeLimitedSource(setup.source, setup.range.last),
       this.filter,
       (this.store = new PassStartStore(setup.range.from, setup.density)),
-      {
-        ...setup.settings,
-        startAt: undefined,
-        // Nothing is re-read within a pass: each window is read once, up to the range's end.
-        lookbackSeconds: 0,
-        settleSeconds: 0,
-        unrecordedCallAllowance: 0,
-        instanceId: 'reconcile',
-      },
+      setup.settings,
     );
   }
 
