@@ -67,10 +67,6 @@ export class KafkaTransactionalPublisher extends EventPublisher {
     super();
   }
 
-  get claimed(): boolean {
-    return this.producer !== undefined;
-  }
-
   async claim(): Promise<void> {
     if (this.fenced) throw this.fencedError();
     await this.dropProducer();
