@@ -3,6 +3,7 @@
  * KafkaTransactionalPublisher (claim, then one transaction holding every event), with the
  * options under test. Started by publisher-tuning.ts as `node dist/bench/publish-batch.js`.
  */
+import type { Topics } from '@app/contracts';
 import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
 import { KafkaTransactionalPublisher } from '../apps/poller/src/kafka/transactional-publisher.js';
 import { childInput, reportAndExit } from './child-script.js';
@@ -12,7 +13,7 @@ import { selfUsage } from './process-stats.js';
 
 export interface PublishInput {
   brokers: string[];
-  topics: { events: string; deadLetters: string; progress: string };
+  topics: Topics;
   messageFile: string;
   /** Undefined: the publisher's default. */
   maxRequestBytes?: number;

@@ -17,7 +17,7 @@ export {
 } from './local-time.js';
 export { CDR9_FIELDS, Cdr9RecordSchema, validateCdr9Record } from './cdr9-record.js';
 export { DEFAULT_TOPICS, TOPIC_CLEANUP_POLICIES } from './topics.js';
-export { OperationSchema, emailSentSource } from './operation.js';
+export { emailSentSource } from './operation.js';
 export {
   IDEMPOTENCY_KEY_NAMESPACE,
   idempotencyKey,

@@ -193,10 +193,6 @@ export class CappedRequestBudget implements RequestBudget {
     return this.spent;
   }
 
-  get capReached(): boolean {
-    return this.spent >= this.cap;
-  }
-
   tryAcquire(): boolean {
     if (this.spent >= this.cap || !this.inner.tryAcquire()) return false;
     this.spent++;

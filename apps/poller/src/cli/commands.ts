@@ -1,5 +1,4 @@
 import { formatWallTime, wallTimeOf } from '@app/contracts';
-import { DailyRequestBudget } from '@app/wolkvox-client';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Kafka } from 'kafkajs';
 import { KafkaCheckpointStore } from '../kafka/kafka-checkpoint-store.js';
@@ -9,9 +8,9 @@ import { decodeOwner, type StoredCheckpoint } from '../kafka/checkpoint-codec.js
 import { resetMessages } from '../kafka/checkpoint-reset.js';
 import { liveOwner } from '../lease/lease.js';
 import { CorruptCheckpointError } from '../ports/checkpoint-store.port.js';
+import { cycleSettingsFrom, RANGE_RUN } from '../poll/cycle-settings.js';
 import { PollCycle } from '../poll/poll-cycle.js';
-import { limitsFor } from '../poll/window-planner.js';
-import { createWolkvoxClient, WOLKVOX_RETRY } from '../wolkvox/wolkvox-client.factory.js';
+import { createWolkvoxClient, dailyBudgetFor } from '../wolkvox/wolkvox-client.factory.js';
 import { WolkvoxEmailSource } from '../wolkvox/wolkvox-email-source.js';
 import {
   CappedRequestBudget,
@@ -23,8 +22,6 @@ import { planBackfill, runBackfill, type BackfillSummary } from './backfill.js';
 import { budgetView, checkpointView, formatBudget, formatCheckpoint } from './checkpoint-view.js';
 import type { CliContext } from './cli-context.js';
 import { replay, type ReplayStart } from './replay.js';
-
-/** The poller's retry policy for one API call (poller.module.ts), so a backfill behaves alike. */
 
 async function loadCheckpoint({ config, kafka }: CliContext): Promise<StoredCheckpoint | null> {
   const admin = kafka.admin();
@@ -190,7 +187,7 @@ export async function backfillCommand(
 
   const w = config.wolkvox;
   const budget = new CappedRequestBudget(
-    new DailyRequestBudget({ limit: w.dailyQuota, timeZone: zone }),
+    dailyBudgetFor(w),
     options.maxRequests ?? Number.POSITIVE_INFINITY,
   );
   const client = createWolkvoxClient(w, budget);
@@ -199,14 +196,7 @@ export async function backfillCommand(
     new RangeLimitedSource(new WolkvoxEmailSource(client, budget), plan.last),
     publisher,
     new RangeStartStore(plan.from, { budget: stored!.progress.budget }),
-    {
-      operation: { server: w.server, timeZone: zone },
-      startAt: undefined,
-      lookbackSeconds: config.poll.lookbackSeconds,
-      settleSeconds: 0,
-      unrecordedCallAllowance: w.maxConcurrency * WOLKVOX_RETRY.maxAttempts,
-      limits: limitsFor(w.maxRecords),
-    },
+    cycleSettingsFrom(config, RANGE_RUN),
   );
 
   const total = plan.last - plan.from + 1;

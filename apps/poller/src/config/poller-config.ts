@@ -5,6 +5,7 @@ import {
   isValidTimeZone,
   SERVER_CODE_PATTERN,
   TOKEN_PATTERN,
+  type Topics,
 } from '@app/contracts';
 import { z } from 'zod';
 import { RotatingSecret, type ReadFile } from './rotating-secret.js';
@@ -202,7 +203,7 @@ export interface PollerConfig {
     eventsRetentionMs: number;
     deadLetterRetentionMs: number;
   };
-  topics: { events: string; deadLetters: string; progress: string };
+  topics: Topics;
   poll: {
     startAt: Date | undefined;
     intervalSeconds: number;

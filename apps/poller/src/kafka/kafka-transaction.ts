@@ -1,3 +1,4 @@
+import type { Topics } from '@app/contracts';
 import type { CompressionTypes, Producer, Transaction } from 'kafkajs';
 import type { Checkpoint } from '../ports/checkpoint-store.port.js';
 import type { OutgoingMessage, PublishTransaction } from '../ports/event-publisher.port.js';
@@ -13,7 +14,7 @@ export interface CheckpointEncoder {
 }
 
 export interface KafkaTransactionOptions {
-  topics: { events: string; deadLetters: string; progress: string };
+  topics: Topics;
   maxRequestBytes: number;
   compression: CompressionTypes | undefined;
   /**

@@ -43,7 +43,7 @@ export async function readTopicToEnd(
         .map((o) => [o.partition, BigInt(o.high)] as const)
         .filter(
           ([partition, high]) =>
-            high > BigInt(options.fromOffsets?.[partition] ?? o0(offsets, partition)),
+            high > BigInt(options.fromOffsets?.[partition] ?? lowOffset(offsets, partition)),
         ),
     );
   } finally {
@@ -109,6 +109,7 @@ export async function readTopicToEnd(
   return collected;
 }
 
-function o0(offsets: Array<{ partition: number; low: string }>, partition: number): string {
+/** The partition's earliest offset still kept: where a read from the beginning starts. */
+function lowOffset(offsets: Array<{ partition: number; low: string }>, partition: number): string {
   return offsets.find((o) => o.partition === partition)?.low ?? '0';
 }

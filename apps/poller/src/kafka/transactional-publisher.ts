@@ -1,10 +1,11 @@
+import type { Topics } from '@app/contracts';
 import { Partitioners, type CompressionTypes, type Kafka, type Producer } from 'kafkajs';
 import { EventPublisher, FencedError } from '../ports/event-publisher.port.js';
 import type { ProgressMessage } from './checkpoint-codec.js';
 import { KafkaTransaction, type CheckpointEncoder } from './kafka-transaction.js';
 
 export interface TransactionalPublisherOptions {
-  topics: { events: string; deadLetters: string; progress: string };
+  topics: Topics;
   /** One per operation: a second poller of the same operation fences the first. */
   transactionalId: string;
   maxEventBytes: number;
@@ -63,10 +64,6 @@ export class KafkaTransactionalPublisher extends EventPublisher {
     private readonly options: TransactionalPublisherOptions,
   ) {
     super();
-  }
-
-  get claimed(): boolean {
-    return this.producer !== undefined;
   }
 
   async claim(): Promise<void> {

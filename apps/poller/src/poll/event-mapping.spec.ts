@@ -153,7 +153,7 @@ describe('WindowMapper', () => {
     const all = mapWindow(whole(records, invalid, 100_000));
     const mapper = new WindowMapper(window, operation, 100_000, at);
     const messages = streamed(mapper, records, invalid);
-    const of = (kind: string) => messages.filter((m) => m.kind === kind).map((m) => m.candidate);
+    const of = (kind: string) => messages.filter((m) => m.kind === kind).map((m) => m.keyedMessage);
     expect(of('event')).toEqual(all.events);
     expect(of('dead-letter')).toEqual(all.deadLetters);
     expect([mapper.outOfWindow, mapper.oversize, mapper.mixed]).toEqual([1, 1, false]);
@@ -167,7 +167,7 @@ describe('WindowMapper', () => {
     expect(keyed.map((k) => k.key)).toEqual(
       [1, 2, 3].map((n) => `dlq:${deadLetterKey('0010', raw, n)}`),
     );
-    const letter = mapper.invalid(raw, 'date: bad', keyed[1]).candidate;
+    const letter = mapper.invalid(raw, 'date: bad', keyed[1]).keyedMessage;
     expect(letter.key).toBe(`dlq:${letter.message.key}`);
     expect(decodeDeadLetter(letter.message)).toMatchObject({
       ok: true,

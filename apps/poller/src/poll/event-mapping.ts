@@ -18,7 +18,7 @@ import type { OutgoingMessage } from '../ports/event-publisher.port.js';
 import type { Window } from './window-planner.js';
 
 /** A message ready to publish, with what deduplication and the checkpoint need to know. */
-export interface Candidate {
+export interface KeyedMessage {
   /** The idempotency key (events) or `dlq:` + dead-letter key (dead letters). */
   key: string;
   wall: WallSeconds;
@@ -26,8 +26,8 @@ export interface Candidate {
 }
 
 export interface MappedWindow {
-  events: Candidate[];
-  deadLetters: Candidate[];
+  events: KeyedMessage[];
+  deadLetters: KeyedMessage[];
   /** Events not made because their key was published before. */
   published: number;
   /** Records whose `date` lies outside the window asked for: left to the window that holds them. */
@@ -41,12 +41,14 @@ const OVERSIZE_BODY_PREFIX = 64 * 1024;
 
 /** One mapped message and the topic it is for. */
 export type MappedMessage =
-  { kind: 'event'; candidate: Candidate } | { kind: 'dead-letter'; candidate: Candidate };
+  | { kind: 'event'; keyedMessage: KeyedMessage }
+  | { kind: 'dead-letter'; keyedMessage: KeyedMessage };
 
 /**
- * What a record is known by before it is mapped: its key (as in `Candidate`), its number among
- * identical records, and the wall second its key is remembered under. Computing it costs a hash;
- * mapping costs the event's construction and JSON, so a key already published is skipped here.
+ * What a record is known by before it is mapped: its key (as in `KeyedMessage`), its number
+ * among identical records, and the wall second its key is remembered under. Computing it costs a
+ * hash; mapping costs the event's construction and JSON, so a key already published is skipped
+ * here.
  */
 export interface Keyed {
   key: string;
@@ -116,7 +118,7 @@ class MessageFactory {
         key,
       );
     }
-    return { kind: 'event', candidate: { key, wall, message } };
+    return { kind: 'event', keyedMessage: { key, wall, message } };
   }
 
   invalid(raw: unknown, reason: string, { key, occurrence, wall }: Keyed): MappedMessage {
@@ -139,7 +141,7 @@ class MessageFactory {
     );
     const message = encodeDeadLetter(letter);
     key ??= `dlq:${message.key}`;
-    return { kind: 'dead-letter', candidate: { key, wall, message } };
+    return { kind: 'dead-letter', keyedMessage: { key, wall, message } };
   }
 }
 
@@ -240,8 +242,8 @@ export function mapWindow(
     if (keyed && isNew(keyed.key)) mapped.push(mapper.invalid(bad.raw, bad.reason, keyed));
   }
   return {
-    events: mapped.filter((m) => m.kind === 'event').map((m) => m.candidate),
-    deadLetters: mapped.filter((m) => m.kind === 'dead-letter').map((m) => m.candidate),
+    events: mapped.filter((m) => m.kind === 'event').map((m) => m.keyedMessage),
+    deadLetters: mapped.filter((m) => m.kind === 'dead-letter').map((m) => m.keyedMessage),
     published,
     outOfWindow: records.length - inWindow.length + mapper.outOfWindow,
     oversize: mapper.oversize,

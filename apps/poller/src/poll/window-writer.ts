@@ -97,7 +97,7 @@ export class WindowWriter implements RecordSink {
       }
       const keyed = this.mapper.keyInvalid(element.raw);
       if (keyed && !this.isPublished(keyed.key))
-        this.take(this.mapper.invalid(element.raw, element.reason, keyed));
+        this.enqueue(this.mapper.invalid(element.raw, element.reason, keyed));
       return;
     }
     this.counts.valid++;
@@ -111,7 +111,7 @@ export class WindowWriter implements RecordSink {
     const keyed = this.mapper.keyRecord(element.record, element.wall);
     if (!keyed) return;
     if (this.isPublished(keyed.key)) this.counts.duplicates++;
-    else this.take(this.mapper.event(element.record, keyed));
+    else this.enqueue(this.mapper.event(element.record, keyed));
   }
 
   async drain(): Promise<void> {
@@ -151,8 +151,9 @@ export class WindowWriter implements RecordSink {
       this.heldInvalid = [];
       this.counts.outOfWindow = mapped.outOfWindow;
       this.counts.oversize = mapped.oversize;
-      for (const candidate of mapped.events) this.take({ kind: 'event', candidate });
-      for (const candidate of mapped.deadLetters) this.take({ kind: 'dead-letter', candidate });
+      for (const keyedMessage of mapped.events) this.enqueue({ kind: 'event', keyedMessage });
+      for (const keyedMessage of mapped.deadLetters)
+        this.enqueue({ kind: 'dead-letter', keyedMessage });
     }
     await this.drain();
     this.transaction ??= this.publisher.begin();
@@ -170,19 +171,22 @@ export class WindowWriter implements RecordSink {
     return this.settings.seen.has(key) || this.published.has(key);
   }
 
-  /** Sends a mapped message unless its key was published (a time the zone skips is keyed anew). */
-  private take({ kind, candidate }: MappedMessage): void {
-    if (this.isPublished(candidate.key)) {
+  /**
+   * Queues a mapped message for the next drain unless its key was published (a time the zone
+   * skips is keyed anew).
+   */
+  private enqueue({ kind, keyedMessage }: MappedMessage): void {
+    if (this.isPublished(keyedMessage.key)) {
       if (kind === 'event') this.counts.duplicates++;
       return;
     }
-    this.published.set(candidate.key, candidate.wall);
+    this.published.set(keyedMessage.key, keyedMessage.wall);
     if (kind === 'event') {
       this.counts.events++;
-      this.events.push(candidate.message);
+      this.events.push(keyedMessage.message);
     } else {
       this.counts.deadLetters++;
-      this.deadLetters.push(candidate.message);
+      this.deadLetters.push(keyedMessage.message);
     }
   }
 

@@ -25,7 +25,6 @@ export type SourceProblem =
 @Injectable()
 export class PollerStatus {
   readonly cycles = new Subject<CycleReport>();
-  checkpointLoaded = false;
   lastGoodPollAt: Date | undefined;
   lastOutcome: CycleReport | undefined;
   lagSeconds: number | undefined;
@@ -43,12 +42,11 @@ export class PollerStatus {
   notFoundStreak: NotFoundStreak | undefined;
 
   /** Records a cycle; true when the 404 streak just reached the warning threshold. */
-  record(report: CycleReport, checkpointLoaded: boolean): boolean {
+  record(report: CycleReport): boolean {
     const { outcome, at } = report;
     const streak = nextStreak(this.notFoundStreak, outcome);
     this.notFoundStreak = streak.streak;
     this.lastOutcome = report;
-    this.checkpointLoaded = checkpointLoaded;
     switch (outcome.kind) {
       case 'published':
       case 'caught-up':

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { DailyRequestBudget, type CallReport } from '@app/wolkvox-client';
+import type { CallReport } from '@app/wolkvox-client';
 import { Kafka, type logCreator } from 'kafkajs';
 import { Subject } from 'rxjs';
 import { POLLER_CONFIG } from '../config/config.module.js';
@@ -9,13 +9,13 @@ import { KafkaCheckpointStore } from '../kafka/kafka-checkpoint-store.js';
 import { KafkaLeaseBeacon } from '../kafka/kafka-lease-beacon.js';
 import { KAFKA_LOG_CREATOR } from '../logging/kafka-log-creator.js';
 import { livePublisher } from '../kafka/publishers.js';
+import { cycleSettingsFrom } from '../poll/cycle-settings.js';
 import { PollCycle } from '../poll/poll-cycle.js';
-import { limitsFor } from '../poll/window-planner.js';
 import { CheckpointStore } from '../ports/checkpoint-store.port.js';
 import { EmailSource } from '../ports/email-source.port.js';
 import { EventPublisher } from '../ports/event-publisher.port.js';
 import { LeaseBeacon } from '../ports/lease-beacon.port.js';
-import { createWolkvoxClient, WOLKVOX_RETRY } from '../wolkvox/wolkvox-client.factory.js';
+import { createWolkvoxClient, dailyBudgetFor } from '../wolkvox/wolkvox-client.factory.js';
 import { WolkvoxEmailSource } from '../wolkvox/wolkvox-email-source.js';
 import { Reconciler } from '../reconcile/reconciler.js';
 import { PollerService } from './poller.service.js';
@@ -50,9 +50,8 @@ export const API_CALLS = Symbol('API_CALLS');
       provide: EmailSource,
       inject: [POLLER_CONFIG, API_CALLS],
       useFactory: (config: PollerConfig, calls: Subject<CallReport>) => {
-        const w = config.wolkvox;
-        const budget = new DailyRequestBudget({ limit: w.dailyQuota, timeZone: w.timeZone });
-        const client = createWolkvoxClient(w, budget, (report) => calls.next(report));
+        const budget = dailyBudgetFor(config.wolkvox);
+        const client = createWolkvoxClient(config.wolkvox, budget, (report) => calls.next(report));
         return new WolkvoxEmailSource(client, budget);
       },
     },
@@ -83,26 +82,7 @@ export const API_CALLS = Symbol('API_CALLS');
         publisher: EventPublisher,
         store: CheckpointStore,
         beacon: LeaseBeacon,
-      ) =>
-        new PollCycle(
-          source,
-          publisher,
-          store,
-          {
-            operation: { server: config.wolkvox.server, timeZone: config.wolkvox.timeZone },
-            startAt: config.poll.startAt,
-            lookbackSeconds: config.poll.lookbackSeconds,
-            settleSeconds: config.poll.settleSeconds,
-            // A crash can lose the count of the calls of the cycle in flight: at most every
-            // attempt of every call allowed at once.
-            unrecordedCallAllowance: config.wolkvox.maxConcurrency * WOLKVOX_RETRY.maxAttempts,
-            instanceId: config.instanceId,
-            leaseMs: config.poll.leaseSeconds * 1000,
-            abandonedCallMs: config.wolkvox.abandonedCallMs,
-            limits: limitsFor(config.wolkvox.maxRecords),
-          },
-          beacon,
-        ),
+      ) => new PollCycle(source, publisher, store, cycleSettingsFrom(config), beacon),
     },
   ],
   exports: [

@@ -81,10 +81,11 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
   async runOnce(): Promise<CycleOutcome> {
     const started = Date.now();
     const outcome = await this.cycle.run(this.abort.signal);
-    const endlessNotFound = this.status.record(
-      { outcome, durationMs: Date.now() - started, at: new Date() },
-      this.cycle.loaded,
-    );
+    const endlessNotFound = this.status.record({
+      outcome,
+      durationMs: Date.now() - started,
+      at: new Date(),
+    });
     if (endlessNotFound) {
       const streak = this.status.notFoundStreak!;
       this.logger.warn(

@@ -1,11 +1,5 @@
-import { loadConfig, type PollerConfig } from '../config/poller-config.js';
+import { configFromEnv as config } from '../config/__tests__/config-from-env.js';
 import { topicSpecs } from './topic-specs.js';
-
-function config(env: Record<string, string> = {}): PollerConfig {
-  const result = loadConfig({ WOLKVOX_SERVER: '0010', WOLKVOX_TOKEN: 't', ...env });
-  if (!result.ok) throw new Error(result.problems.join('\n'));
-  return result.config;
-}
 
 const byTopic = (specs: ReturnType<typeof topicSpecs>) =>
   Object.fromEntries(specs.map((spec) => [spec.topic, spec]));

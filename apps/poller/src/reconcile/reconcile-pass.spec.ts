@@ -1,6 +1,6 @@
 import { idempotencyKey, parseWallTime, type Cdr9Record, type WallSeconds } from '@app/contracts';
 import { MemoryPublisher, MemorySource } from '../ports/testing/index.js';
-import { ReconcilePass, type StepResult } from './reconcile-pass.js';
+import { PASS_OVERRIDES, ReconcilePass, type StepResult } from './reconcile-pass.js';
 
 const t = (s: string): WallSeconds => parseWallTime(s)!;
 const OPERATION = { server: '0010', timeZone: 'America/Bogota' };
@@ -42,7 +42,7 @@ describe('ReconcilePass', () => {
       publisher,
       published: { events: published, deadLetters: new Set() },
       density: 4 / 3600, // windows of about 45 records at the target: 12 h in 1 call
-      settings: { operation: OPERATION },
+      settings: { operation: OPERATION, ...PASS_OVERRIDES },
     });
     const steps = await runToEnd(pass);
 
@@ -68,7 +68,7 @@ describe('ReconcilePass', () => {
       publisher,
       published: { events: new Set(), deadLetters: new Set() },
       density: undefined,
-      settings: { operation: OPERATION },
+      settings: { operation: OPERATION, ...PASS_OVERRIDES },
     });
     const [step] = await runToEnd(pass);
     expect(step).toMatchObject({ kind: 'ended', outcome: 'failed', found: 0, calls: 1 });

@@ -4,11 +4,22 @@ import {
   RangeStartStore,
   UnpublishedOnlyPublisher,
 } from '../cli/backfill-ports.js';
+import { RANGE_RUN } from '../poll/cycle-settings.js';
 import { describeSourceFailure } from '../poll/describe-source-failure.js';
 import { PollCycle, type PollCycleSettings } from '../poll/poll-cycle.js';
 import type { EmailSource } from '../ports/email-source.port.js';
 import type { EventPublisher } from '../ports/event-publisher.port.js';
 import type { PassOutcome } from './reconcile-schedule.js';
+
+/** How a pass's cycle differs from the live poll's (cycleSettingsFrom), beyond RANGE_RUN. */
+export const PASS_OVERRIDES = {
+  ...RANGE_RUN,
+  // Nothing is re-read within a pass: each window is read once, up to the range's end.
+  lookbackSeconds: 0,
+  // Its store holds no budget to restore: the pass spends the live poll's count.
+  unrecordedCallAllowance: 0,
+  instanceId: 'reconcile',
+} as const satisfies Partial<PollCycleSettings>;
 
 /** Failed publishes in a row (Kafka away) before the pass gives up until its next slot. */
 const MAX_PUBLISH_FAILURES = 3;
@@ -22,7 +33,8 @@ export interface PassSetup {
   /** Keys the events and dead-letter topics held when the pass started. */
   published: { events: Set<string>; deadLetters: Set<string> };
   density: number | undefined;
-  settings: Pick<PollCycleSettings, 'operation' | 'limits' | 'clock'>;
+  /** The live poll's settings with PASS_OVERRIDES. */
+  settings: PollCycleSettings;
 }
 
 export type StepResult =
@@ -60,15 +72,7 @@ export class ReconcilePass {
         setup.range.from,
         setup.density !== undefined ? { density: setup.density } : {},
       )),
-      {
-        ...setup.settings,
-        startAt: undefined,
-        // Nothing is re-read within a pass: each window is read once, up to the range's end.
-        lookbackSeconds: 0,
-        settleSeconds: 0,
-        unrecordedCallAllowance: 0,
-        instanceId: 'reconcile',
-      },
+      setup.settings,
     );
   }
 

@@ -7,12 +7,12 @@ import type { PollerConfig } from '../config/poller-config.js';
 import { KafkaCheckpointStore } from '../kafka/kafka-checkpoint-store.js';
 import { backfillPublisher } from '../kafka/publishers.js';
 import type { KafkaTransactionalPublisher } from '../kafka/transactional-publisher.js';
+import { cycleSettingsFrom } from '../poll/cycle-settings.js';
 import { PollCycle } from '../poll/poll-cycle.js';
-import { limitsFor } from '../poll/window-planner.js';
 import { EmailSource } from '../ports/email-source.port.js';
-import { WOLKVOX_RETRY } from '../wolkvox/wolkvox-client.factory.js';
+import { requestsInFlightAtMost } from '../wolkvox/wolkvox-client.factory.js';
 import { publishedKeysSince } from './published-keys.js';
-import { ReconcilePass, type StepResult } from './reconcile-pass.js';
+import { PASS_OVERRIDES, ReconcilePass, type StepResult } from './reconcile-pass.js';
 import {
   decodePassRecord,
   encodePassRecord,
@@ -71,7 +71,7 @@ export class Reconciler {
   ) {
     this.live = {
       intervalSeconds: config.poll.intervalSeconds,
-      cycleCalls: config.wolkvox.maxConcurrency * WOLKVOX_RETRY.maxAttempts,
+      cycleCalls: requestsInFlightAtMost(config.wolkvox),
     };
   }
 
@@ -138,7 +138,8 @@ export class Reconciler {
       return false;
     }
     Object.assign(record, { from: range.from, last: range.last });
-    const limits = limitsFor(this.config.wolkvox.maxRecords);
+    const settings = cycleSettingsFrom(this.config, PASS_OVERRIDES);
+    const { limits } = settings;
     // Before the keys are read, only the 31-day limit is known: a pass of a day's budget at most.
     const early = budgetAllows(
       nowWall,
@@ -176,10 +177,7 @@ export class Reconciler {
         publisher,
         published: { events: events.keys, deadLetters: deadLetters.keys },
         density,
-        settings: {
-          operation: { server: this.config.wolkvox.server, timeZone: this.config.wolkvox.timeZone },
-          limits,
-        },
+        settings,
       });
       this.running = { pass, publisher, record, calls: 0 };
       this.logger.log(

@@ -1,4 +1,5 @@
 import {
+  DailyRequestBudget,
   WolkvoxClient,
   type CallReport,
   type RequestBudget,
@@ -8,6 +9,19 @@ import type { PollerConfig } from '../config/poller-config.js';
 
 /** Attempts per window for transient faults (5xx, resets, invalid JSON, maintenance). */
 export const WOLKVOX_RETRY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 1000, maxDelayMs: 30_000 };
+
+/**
+ * Requests the calls in flight can spend at most: every attempt of every call the client runs
+ * at once. A crash can lose the count of that many, and a live cycle may need as many.
+ */
+export function requestsInFlightAtMost(config: PollerConfig['wolkvox']): number {
+  return config.maxConcurrency * WOLKVOX_RETRY.maxAttempts;
+}
+
+/** The day's count against WOLKVOX_DAILY_QUOTA, which the live poll and a backfill share. */
+export function dailyBudgetFor(config: PollerConfig['wolkvox']): DailyRequestBudget {
+  return new DailyRequestBudget({ limit: config.dailyQuota, timeZone: config.timeZone });
+}
 
 /**
  * The Wolkvox client as the poller and the CLI configure it; one place for both. A token read
