@@ -2,7 +2,7 @@ import type { WallSeconds } from '@app/contracts';
 import type { RequestBudget } from '@app/wolkvox-client';
 import type { StoredCheckpoint } from '../poll/checkpoint-codec.js';
 import type { Progress } from '../poll/progress.js';
-import type { Window } from '../poll/window-planner.js';
+import type { WallWindow } from '@app/wolkvox-client';
 import { CheckpointStore } from '../ports/checkpoint-store.port.js';
 import { EmailSource, type RecordSink, type SourceOutcome } from '../ports/email-source.port.js';
 import {
@@ -58,7 +58,7 @@ export class RangeLimitedSource extends EmailSource {
     super();
   }
 
-  streamWindow(window: Window, sink: RecordSink, signal?: AbortSignal): Promise<SourceOutcome> {
+  streamWindow(window: WallWindow, sink: RecordSink, signal?: AbortSignal): Promise<SourceOutcome> {
     if (window.from > this.last) {
       return Promise.resolve({ kind: 'records', possiblyTruncated: false });
     }

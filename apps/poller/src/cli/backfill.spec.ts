@@ -2,7 +2,7 @@ import { parseWallTime, type Cdr9Record, type WallSeconds } from '@app/contracts
 import { DailyRequestBudget, type RequestBudget } from '@app/wolkvox-client';
 import { PollCycle } from '../poll/poll-cycle.js';
 import type { StoredCheckpoint } from '../poll/checkpoint-codec.js';
-import type { Window } from '../poll/window-planner.js';
+import type { WallWindow } from '@app/wolkvox-client';
 import {
   EmailSource,
   streamHeld,
@@ -28,7 +28,7 @@ const t = (s: string): WallSeconds => parseWallTime(s)!;
 
 /** cdr_9 in memory: inclusive windows, cut at `limit` records; spends `budget` per call. */
 class MemorySource extends EmailSource {
-  calls: Window[] = [];
+  calls: WallWindow[] = [];
   limit = 60_000;
   constructor(
     private readonly rows: Cdr9Record[],
@@ -38,7 +38,7 @@ class MemorySource extends EmailSource {
   ) {
     super();
   }
-  async streamWindow(window: Window, sink: RecordSink): Promise<SourceOutcome> {
+  async streamWindow(window: WallWindow, sink: RecordSink): Promise<SourceOutcome> {
     if (!this.requests.tryAcquire()) {
       return { kind: 'budget-exhausted', resetsAt: 0, source: 'local' };
     }

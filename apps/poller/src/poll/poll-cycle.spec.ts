@@ -27,7 +27,8 @@ import {
   type PublishTransaction,
 } from '../ports/event-publisher.port.js';
 import { PollCycle, type CycleOutcome } from './poll-cycle.js';
-import { WOLKVOX_LIMITS, type Window } from './window-planner.js';
+import { WOLKVOX_LIMITS } from './window-planner.js';
+import type { WallWindow } from '@app/wolkvox-client';
 
 const ZONE = 'America/Bogota';
 const t = (s: string): WallSeconds => parseWallTime(s)!;
@@ -38,7 +39,7 @@ const t = (s: string): WallSeconds => parseWallTime(s)!;
  */
 class FakeSource extends EmailSource {
   rows: Array<{ record: Cdr9Record; visibleAt: WallSeconds }> = [];
-  calls: Window[] = [];
+  calls: WallWindow[] = [];
   limit = 60_000;
   bounds: 'inclusive' | 'end-exclusive' | 'start-exclusive' | 'exclusive' = 'inclusive';
   order: 'oldest' | 'newest' | 'shuffled' = 'oldest';
@@ -50,7 +51,7 @@ class FakeSource extends EmailSource {
   now = () => Number.POSITIVE_INFINITY;
   private used = 0;
 
-  async streamWindow(window: Window, sink: RecordSink): Promise<SourceOutcome> {
+  async streamWindow(window: WallWindow, sink: RecordSink): Promise<SourceOutcome> {
     this.calls.push(window);
     this.used++;
     const from =

@@ -1,4 +1,5 @@
 import { formatWallTime, wallTimeOf, type Operation, type WallSeconds } from '@app/contracts';
+import type { WallWindow } from '@app/wolkvox-client';
 import { CheckpointStore } from '../ports/checkpoint-store.port.js';
 import { EmailSource, type SourceOutcome } from '../ports/email-source.port.js';
 import { EventPublisher, FencedError } from '../ports/event-publisher.port.js';
@@ -31,7 +32,6 @@ import {
   windowSpan,
   WOLKVOX_LIMITS,
   type KnownRecords,
-  type Window,
   type WindowLimits,
 } from './window-planner.js';
 import { WindowWriter } from './window-writer.js';
@@ -66,7 +66,7 @@ export type CycleOutcome =
   /** A window read completely and published with its checkpoint. */
   | {
       kind: 'published';
-      window: Window;
+      window: WallWindow;
       fetched: number;
       events: number;
       deadLetters: number;
@@ -82,18 +82,22 @@ export type CycleOutcome =
   /** The pass reached the present: wait for the next interval. */
   | { kind: 'caught-up'; lagSeconds: number }
   /** The window came back cut (or timed out) and will be read again in a smaller piece. */
-  | { kind: 'split'; window: Window; retry: Window; reason: 'truncated' | 'timed-out' }
+  | { kind: 'split'; window: WallWindow; retry: WallWindow; reason: 'truncated' | 'timed-out' }
   /** The API gave no usable answer; nothing moved. */
-  | { kind: 'source-failed'; window: Window; outcome: Exclude<SourceOutcome, { kind: 'records' }> }
+  | {
+      kind: 'source-failed';
+      window: WallWindow;
+      outcome: Exclude<SourceOutcome, { kind: 'records' }>;
+    }
   /** Kafka did not take the batch; nothing was published, the window will be read again. */
-  | { kind: 'publish-failed'; window: Window | undefined; error: Error }
+  | { kind: 'publish-failed'; window: WallWindow | undefined; error: Error }
   /** Another poller of this operation took over. */
   | { kind: 'fenced'; error: FencedError }
   /**
    * Records identical in the six fields differ in others: their numbers depend on all of them,
    * so the window is read again and held whole before it is mapped. Nothing moved.
    */
-  | { kind: 'read-whole'; window: Window }
+  | { kind: 'read-whole'; window: WallWindow }
   /** Another live poller holds the operation: this one waits, reading nothing. */
   | { kind: 'standby'; owner: Owner; retryInMs: number }
   /**
@@ -149,7 +153,7 @@ export class PollCycle {
    * A smaller piece of a window that came back cut, and how often this range was cut; or the
    * same window, to be read again held whole (`whole`).
    */
-  private retry: { window: Window; splits: number; whole?: boolean } | undefined;
+  private retry: { window: WallWindow; splits: number; whole?: boolean } | undefined;
   /**
    * Records per second of everything the current pass has read (the last pass's, until the
    * first window of a pass is read): what the next window is sized by. The density of the whole
@@ -459,7 +463,7 @@ export class PollCycle {
   }
 
   private async split(
-    window: Window,
+    window: WallWindow,
     decision: ReturnType<typeof splitTimedOut>,
     reason: 'truncated' | 'timed-out',
     outcome: SourceOutcome,
@@ -527,7 +531,7 @@ export class PollCycle {
     };
   }
 
-  private publishFailed(window: Window, error: unknown): CycleOutcome {
+  private publishFailed(window: WallWindow, error: unknown): CycleOutcome {
     if (error instanceof FencedError) {
       this.fenced = error;
       return { kind: 'fenced', error };
@@ -538,7 +542,7 @@ export class PollCycle {
   }
 }
 
-function knownRecordsOf(window: Window, walls: readonly WallSeconds[]): KnownRecords {
+function knownRecordsOf(window: WallWindow, walls: readonly WallSeconds[]): KnownRecords {
   return {
     window,
     walls: walls.filter((wall) => wall >= window.from && wall <= window.to).sort((a, b) => a - b),

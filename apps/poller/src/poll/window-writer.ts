@@ -8,10 +8,10 @@ import type {
 import type { CheckpointMessage } from './checkpoint-codec.js';
 import { mapWindow, WindowMapper, type MappedMessage } from './event-mapping.js';
 import type { SeenKeys } from './progress.js';
-import type { Window } from './window-planner.js';
+import type { WallWindow } from '@app/wolkvox-client';
 
 export interface WindowWriterSettings {
-  window: Window;
+  window: WallWindow;
   operation: Operation;
   maxEventBytes: number;
   detectedAt: Date;

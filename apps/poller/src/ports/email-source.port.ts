@@ -1,5 +1,5 @@
 import type { Cdr9Record, Cdr9Validation, WallSeconds } from '@app/contracts';
-import type { Window } from '../poll/window-planner.js';
+import type { WallWindow } from '@app/wolkvox-client';
 
 /**
  * Where a read hands the elements of the window as they arrive (the client's RecordSink): the
@@ -46,7 +46,7 @@ export abstract class EmailSource {
    * retries or gives up.
    */
   abstract streamWindow(
-    window: Window,
+    window: WallWindow,
     sink: RecordSink,
     signal?: AbortSignal,
   ): Promise<SourceOutcome>;

@@ -1,5 +1,5 @@
 import { idempotencyKey, parseWallTime, type Cdr9Record, type WallSeconds } from '@app/contracts';
-import type { Window } from '../poll/window-planner.js';
+import type { WallWindow } from '@app/wolkvox-client';
 import {
   EmailSource,
   streamHeld,
@@ -15,13 +15,13 @@ const OPERATION = { server: '0010', timeZone: 'America/Bogota' };
 
 /** cdr_9 over a day, one email an hour; `fail` answers the next calls as unavailable. */
 class HourlySource extends EmailSource {
-  readonly calls: Window[] = [];
+  readonly calls: WallWindow[] = [];
   used = 0;
   fail = 0;
   constructor(readonly rows: Cdr9Record[]) {
     super();
   }
-  async streamWindow(window: Window, sink: RecordSink): Promise<SourceOutcome> {
+  async streamWindow(window: WallWindow, sink: RecordSink): Promise<SourceOutcome> {
     this.used++;
     this.calls.push(window);
     if (this.fail > 0) {
