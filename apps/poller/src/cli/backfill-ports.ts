@@ -1,10 +1,9 @@
 import type { WallSeconds } from '@app/contracts';
-import type { RequestBudget } from '@app/wolkvox-client';
 import type { StoredCheckpoint } from '../poll/checkpoint-codec.js';
 import type { Progress } from '../poll/progress.js';
-import type { WallWindow } from '@app/wolkvox-client';
+import type { RecordSink, RequestBudget, WallWindow } from '@app/wolkvox-client';
 import { CheckpointStore } from '../ports/checkpoint-store.port.js';
-import { EmailSource, type RecordSink, type SourceOutcome } from '../ports/email-source.port.js';
+import { EmailSource, type SourceOutcome } from '../ports/email-source.port.js';
 import {
   EventPublisher,
   type OutgoingMessage,

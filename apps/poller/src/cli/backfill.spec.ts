@@ -1,13 +1,16 @@
 import { parseWallTime, type Cdr9Record, type WallSeconds } from '@app/contracts';
-import { DailyRequestBudget, type RequestBudget } from '@app/wolkvox-client';
+import {
+  DailyRequestBudget,
+  type RecordSink,
+  type RequestBudget,
+  type WallWindow,
+} from '@app/wolkvox-client';
 import { PollCycle } from '../poll/poll-cycle.js';
 import type { StoredCheckpoint } from '../poll/checkpoint-codec.js';
-import type { WallWindow } from '@app/wolkvox-client';
 import {
   EmailSource,
   streamHeld,
   type BudgetSnapshot,
-  type RecordSink,
   type SourceOutcome,
 } from '../ports/email-source.port.js';
 import {

@@ -17,7 +17,6 @@ import {
   EmailSource,
   streamHeld,
   type BudgetSnapshot,
-  type RecordSink,
   type SourceOutcome,
 } from '../ports/email-source.port.js';
 import {
@@ -28,7 +27,7 @@ import {
 } from '../ports/event-publisher.port.js';
 import { PollCycle, type CycleOutcome } from './poll-cycle.js';
 import { WOLKVOX_LIMITS } from './window-planner.js';
-import type { WallWindow } from '@app/wolkvox-client';
+import type { RecordSink, WallWindow } from '@app/wolkvox-client';
 
 const ZONE = 'America/Bogota';
 const t = (s: string): WallSeconds => parseWallTime(s)!;

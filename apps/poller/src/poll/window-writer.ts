@@ -1,5 +1,4 @@
 import type { Cdr9Record, Cdr9Validation, Operation, WallSeconds } from '@app/contracts';
-import type { RecordSink } from '../ports/email-source.port.js';
 import type {
   EventPublisher,
   OutgoingMessage,
@@ -8,7 +7,7 @@ import type {
 import type { CheckpointMessage } from './checkpoint-codec.js';
 import { mapWindow, WindowMapper, type MappedMessage } from './event-mapping.js';
 import type { SeenKeys } from './progress.js';
-import type { WallWindow } from '@app/wolkvox-client';
+import type { RecordSink, WallWindow } from '@app/wolkvox-client';
 
 export interface WindowWriterSettings {
   window: WallWindow;

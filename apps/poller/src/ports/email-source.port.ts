@@ -1,18 +1,5 @@
-import type { Cdr9Record, Cdr9Validation, WallSeconds } from '@app/contracts';
-import type { WallWindow } from '@app/wolkvox-client';
-
-/**
- * Where a read hands the elements of the window as they arrive (the client's RecordSink): the
- * poll cycle maps and publishes them while the response is still streaming in.
- */
-export interface RecordSink {
-  /** Each element, validated, in the order sent. Synchronous. */
-  accept(element: Cdr9Validation): void;
-  /** Called between chunks of the response; reading waits for it (backpressure). */
-  drain(): Promise<void>;
-  /** Everything accepted so far is void: the read failed and may start again. */
-  discard(): Promise<void>;
-}
+import type { Cdr9Record, WallSeconds } from '@app/contracts';
+import type { RecordSink, WallWindow } from '@app/wolkvox-client';
 
 /** What one read of a window gave, as the poll cycle needs it (the client's outcome, narrowed). */
 export type SourceOutcome =

@@ -1,10 +1,9 @@
 import { idempotencyKey, parseWallTime, type Cdr9Record, type WallSeconds } from '@app/contracts';
-import type { WallWindow } from '@app/wolkvox-client';
+import type { RecordSink, WallWindow } from '@app/wolkvox-client';
 import {
   EmailSource,
   streamHeld,
   type BudgetSnapshot,
-  type RecordSink,
   type SourceOutcome,
 } from '../ports/email-source.port.js';
 import { EventPublisher, type PublishTransaction } from '../ports/event-publisher.port.js';

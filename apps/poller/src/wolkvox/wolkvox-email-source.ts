@@ -1,8 +1,7 @@
-import type { RequestBudget, WallWindow, WolkvoxClient } from '@app/wolkvox-client';
+import type { RecordSink, RequestBudget, WallWindow, WolkvoxClient } from '@app/wolkvox-client';
 import {
   EmailSource,
   type BudgetSnapshot,
-  type RecordSink,
   type SourceOutcome,
 } from '../ports/email-source.port.js';
 
