@@ -14,6 +14,7 @@ export type {
   MisconfiguredOutcome,
   RecordSink,
   RecordsOutcome,
+  SourceFailure,
   StreamedOutcome,
   StreamOutcome,
   TimedOutOutcome,
@@ -29,12 +30,7 @@ export {
 } from './request-budget.js';
 export { backoffDelayMs, type RetryPolicy } from './backoff.js';
 export { systemClock, realSleep, type Clock, type Sleep } from './clock.js';
-export {
-  classifyResponse,
-  readEnvelopeCode,
-  type ResponseClass,
-  type ResponseFacts,
-} from './classify-response.js';
+export { classifyResponse, readEnvelopeCode, type ResponseFacts } from './classify-response.js';
 export {
   EnvelopeStreamParser,
   EnvelopeSyntaxError,

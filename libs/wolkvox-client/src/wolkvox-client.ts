@@ -262,7 +262,7 @@ export class WolkvoxClient {
             calls,
           };
         case 'token-rejected': {
-          const refusal = { kind: answer.kind, message: this.#scrub(answer.message), calls: 0 };
+          const refusal = { kind: answer.kind, message: this.#scrub(answer.message) };
           // A refusal of a token replaced while the call was in flight must not block the new one.
           if (sent === this.#token) this.#tokenRejection = refusal;
           return { ...refusal, calls };

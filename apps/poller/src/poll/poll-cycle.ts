@@ -1,5 +1,5 @@
 import { formatWallTime, wallTimeOf, type Operation, type WallSeconds } from '@app/contracts';
-import type { WallWindow } from '@app/wolkvox-client';
+import type { SourceFailure, WallWindow } from '@app/wolkvox-client';
 import { CheckpointStore } from '../ports/checkpoint-store.port.js';
 import { EmailSource, type SourceOutcome } from '../ports/email-source.port.js';
 import { EventPublisher, FencedError } from '../ports/event-publisher.port.js';
@@ -87,7 +87,7 @@ export type CycleOutcome =
   | {
       kind: 'source-failed';
       window: WallWindow;
-      outcome: Exclude<SourceOutcome, { kind: 'records' }>;
+      outcome: SourceFailure;
     }
   /** Kafka did not take the batch; nothing was published, the window will be read again. */
   | { kind: 'publish-failed'; window: WallWindow | undefined; error: Error }
@@ -475,7 +475,7 @@ export class PollCycle {
       return {
         kind: 'source-failed',
         window,
-        outcome: outcome as Exclude<SourceOutcome, { kind: 'records' }>,
+        outcome: outcome as SourceFailure,
       };
     }
     this.retry = { window: decision.window, splits: (this.retry?.splits ?? 0) + 1 };

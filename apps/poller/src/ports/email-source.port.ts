@@ -1,7 +1,7 @@
 import type { Cdr9Record, WallSeconds } from '@app/contracts';
-import type { RecordSink, WallWindow } from '@app/wolkvox-client';
+import type { RecordSink, SourceFailure, WallWindow } from '@app/wolkvox-client';
 
-/** What one read of a window gave, as the poll cycle needs it (the client's outcome, narrowed). */
+/** What one read of a window gave, as the poll cycle needs it: its records, or why there are none. */
 export type SourceOutcome =
   | {
       kind: 'records';
@@ -10,11 +10,7 @@ export type SourceOutcome =
       /** The API answered 404 "Validate dates entered": no records in the window. */
       notFound?: boolean;
     }
-  | { kind: 'timed-out' }
-  | { kind: 'token-rejected'; message: string }
-  | { kind: 'budget-exhausted'; resetsAt: WallSeconds; source: 'api' | 'local' }
-  | { kind: 'misconfigured'; status: number; message: string }
-  | { kind: 'unavailable'; attempts: number; lastError: string };
+  | SourceFailure;
 
 /** A snapshot of the day's request budget, for the checkpoint and the metrics. */
 export interface BudgetSnapshot {
