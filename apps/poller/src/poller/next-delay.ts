@@ -1,5 +1,6 @@
 import type { WallSeconds } from '@app/contracts';
 import type { CycleOutcome } from '../poll/poll-cycle.js';
+import { sourceFailureWaitMs } from '../poll/source-failures.js';
 
 export interface DelaySettings {
   intervalSeconds: number;
@@ -49,14 +50,10 @@ export function nextDelayMs(
       // Nothing to retry until an operator acts: look again once an interval.
       return settings.intervalSeconds * 1000;
     case 'source-failed':
-      switch (outcome.outcome.kind) {
-        case 'budget-exhausted':
-          return Math.max(1000, (outcome.outcome.resetsAt - nowWall) * 1000 + 5000);
-        case 'token-rejected':
-        case 'misconfigured':
-          return settings.tokenRetrySeconds * 1000;
-        default:
-          return backoff(5000);
-      }
+      return sourceFailureWaitMs(outcome.outcome, {
+        nowWall,
+        tokenRetryMs: settings.tokenRetrySeconds * 1000,
+        backoffMs: backoff,
+      });
   }
 }

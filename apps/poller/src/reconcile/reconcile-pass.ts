@@ -1,6 +1,6 @@
 import type { WallSeconds } from '@app/contracts';
 import { RangeLimitedSource, UnpublishedOnlyPublisher } from '../cli/backfill-ports.js';
-import { describeSourceFailure } from '../poll/describe-source-failure.js';
+import { describeSourceFailure, isBudgetSpent } from '../poll/source-failures.js';
 import type { StoredCheckpoint } from '../poll/checkpoint-codec.js';
 import { PollCycle, type PollCycleSettings } from '../poll/poll-cycle.js';
 import { CheckpointStore } from '../ports/checkpoint-store.port.js';
@@ -154,7 +154,7 @@ export class ReconcilePass {
       case 'source-failed':
         return {
           kind: 'ended',
-          outcome: outcome.outcome.kind === 'budget-exhausted' ? 'stopped-budget' : 'failed',
+          outcome: isBudgetSpent(outcome.outcome) ? 'stopped-budget' : 'failed',
           reason: `Wolkvox: ${describeSourceFailure(outcome.outcome)}`,
           ...figures,
         };
