@@ -28,7 +28,7 @@ export {
   type DailyRequestBudgetOptions,
   type RequestBudget,
 } from './request-budget.js';
-export { backoffDelayMs, type RetryPolicy } from './backoff.js';
+export { backoffDelayMs, equalJitterDelayMs, type RetryPolicy } from './backoff.js';
 export { systemClock, realSleep, type Clock, type Sleep } from './clock.js';
 export { classifyResponse, readEnvelopeCode, type ResponseFacts } from './classify-response.js';
 export {

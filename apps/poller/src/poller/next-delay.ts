@@ -1,4 +1,5 @@
 import type { WallSeconds } from '@app/contracts';
+import { equalJitterDelayMs } from '@app/wolkvox-client';
 import type { CycleOutcome } from '../poll/poll-cycle.js';
 import { sourceFailureWaitMs } from '../poll/source-failures.js';
 
@@ -14,7 +15,7 @@ export interface DelaySettings {
  * How long to wait before the next cycle: a pure decision on the last outcome. Null means stop.
  *
  * Catch-up runs cycles back to back; a caught-up poller waits one interval; failures back off
- * exponentially with full jitter so a fleet of pollers never retries in step; a spent daily
+ * exponentially with equal jitter so a fleet of pollers never retries in step; a spent daily
  * budget waits for the operation's next local day; a refused token waits long, since calling
  * with it again only spends budget.
  */
@@ -25,13 +26,13 @@ export function nextDelayMs(
   settings: DelaySettings,
   random: () => number = Math.random,
 ): number | null {
-  const backoff = (baseMs: number): number => {
-    const cap = Math.min(
+  const backoff = (baseMs: number): number =>
+    equalJitterDelayMs(
+      baseMs,
+      Math.min(consecutiveFailures, 20),
       settings.maxBackoffSeconds * 1000,
-      baseMs * 2 ** Math.min(consecutiveFailures, 20),
+      random(),
     );
-    return Math.round(cap / 2 + (random() * cap) / 2);
-  };
   switch (outcome.kind) {
     case 'published':
     case 'split':
