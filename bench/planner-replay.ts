@@ -1,4 +1,5 @@
 import type { WallSeconds } from '@app/contracts';
+import type { WallWindow } from '@app/wolkvox-client';
 import {
   callWindowFor,
   provenBounds,
@@ -12,7 +13,6 @@ import {
   splitTruncated,
   WOLKVOX_LIMITS,
   type KnownRecords,
-  type Window,
   type WindowLimits,
 } from '../apps/poller/src/poll/window-planner.js';
 import { mulberry32 } from '../apps/simulator/src/prng.js';
@@ -29,7 +29,7 @@ export interface RecordWalls {
   valid: readonly WallSeconds[];
 }
 
-export interface ReplayedCall extends Window {
+export interface ReplayedCall extends WallWindow {
   returned: number;
   cut: boolean;
 }
@@ -85,7 +85,7 @@ export function replayPlanner(
   let density: number | undefined;
   let proven: InclusiveBounds = UNPROVEN_BOUNDS;
   const pass = { records: 0, seconds: 0 };
-  let retry: { window: Window; splits: number } | undefined;
+  let retry: { window: WallWindow; splits: number } | undefined;
   let known: KnownRecords | undefined;
   for (;;) {
     const planned = planWindow(position, end, density, limits);

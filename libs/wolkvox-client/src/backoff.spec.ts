@@ -1,4 +1,4 @@
-import { backoffDelayMs } from './backoff.js';
+import { backoffDelayMs, equalJitterDelayMs } from './backoff.js';
 
 const policy = { maxAttempts: 6, baseDelayMs: 100, maxDelayMs: 1_000 };
 
@@ -13,5 +13,14 @@ describe('backoffDelayMs (full jitter)', () => {
   it('draws anywhere from zero to the ceiling', () => {
     expect(backoffDelayMs(policy, 3, 0)).toBe(0);
     expect(backoffDelayMs(policy, 3, 0.5)).toBe(200);
+  });
+});
+
+describe('equalJitterDelayMs', () => {
+  it('draws from half the ceiling to all of it, the ceiling doubling up to the cap', () => {
+    expect(equalJitterDelayMs(5000, 0, 120_000, 0)).toBe(2500);
+    expect(equalJitterDelayMs(5000, 0, 120_000, 1)).toBe(5000);
+    expect(equalJitterDelayMs(5000, 2, 120_000, 0.5)).toBe(15_000);
+    expect(equalJitterDelayMs(5000, 20, 120_000, 1)).toBe(120_000);
   });
 });

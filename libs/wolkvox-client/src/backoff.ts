@@ -7,6 +7,11 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
+/** `baseMs` doubled `doublings` times, but never more than `maxMs`. */
+function ceilingMs(baseMs: number, doublings: number, maxMs: number): number {
+  return Math.min(maxMs, baseMs * 2 ** doublings);
+}
+
 /**
  * "Full jitter" (AWS Architecture Blog, "Exponential Backoff And Jitter"): the delay before
  * retry n is uniform in [0, min(maxDelay, base * 2^(n-1))). Spreading retries over the whole
@@ -17,6 +22,22 @@ export interface RetryPolicy {
  * @param random a uniform number in [0, 1)
  */
 export function backoffDelayMs(policy: RetryPolicy, retry: number, random: number): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
-  return Math.floor(ceiling * random);
+  return Math.floor(ceilingMs(policy.baseDelayMs, retry - 1, policy.maxDelayMs) * random);
+}
+
+/**
+ * "Equal jitter" (same article): uniform in [c/2, c] for the ceiling c = min(maxMs, base *
+ * 2^doublings), rounded. The poll loop waits this long after failed cycles: spread out like
+ * full jitter, but never so short that a run of failures turns into calls back to back.
+ *
+ * @param random a uniform number in [0, 1]
+ */
+export function equalJitterDelayMs(
+  baseMs: number,
+  doublings: number,
+  maxMs: number,
+  random: number,
+): number {
+  const ceiling = ceilingMs(baseMs, doublings, maxMs);
+  return Math.round(ceiling / 2 + (random * ceiling) / 2);
 }

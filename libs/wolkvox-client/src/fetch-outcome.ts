@@ -62,18 +62,18 @@ export interface RecordsOutcome extends StreamedOutcome {
 }
 
 /** The call hit the client's per-call timeout. Not retried: the poller splits the window. */
-export interface TimedOutOutcome extends Spent {
+export interface TimedOutOutcome {
   kind: 'timed-out';
 }
 
 /** 403 PLEASE VALIDATE TOKEN. The client refuses further calls until `resetTokenRejection()`. */
-export interface TokenRejectedOutcome extends Spent {
+export interface TokenRejectedOutcome {
   kind: 'token-rejected';
   message: string;
 }
 
 /** 403 TOKEN LIMIT EXCEEDED (`api`), or no unit left in the local budget (`local`, no call made). */
-export interface BudgetExhaustedOutcome extends Spent {
+export interface BudgetExhaustedOutcome {
   kind: 'budget-exhausted';
   /** The start of the next local day of the operation. */
   resetsAt: WallSeconds;
@@ -81,29 +81,33 @@ export interface BudgetExhaustedOutcome extends Spent {
 }
 
 /** 400, 401, or another answer no retry can change: fail loudly. */
-export interface MisconfiguredOutcome extends Spent {
+export interface MisconfiguredOutcome {
   kind: 'misconfigured';
   status: number;
   message: string;
 }
 
 /** Transient faults outlasted every attempt (5xx, resets, invalid JSON, maintenance 403s). */
-export interface UnavailableOutcome extends Spent {
+export interface UnavailableOutcome {
   kind: 'unavailable';
   attempts: number;
   lastError: string;
 }
 
-type FailedOutcome =
+/**
+ * Why a read of a window gave no usable answer: the one description of an API failure, from
+ * which the poller's logs, readiness, next delay and metrics all read.
+ */
+export type SourceFailure =
   | TimedOutOutcome
   | TokenRejectedOutcome
   | BudgetExhaustedOutcome
   | MisconfiguredOutcome
   | UnavailableOutcome;
 
-export type FetchOutcome = RecordsOutcome | FailedOutcome;
+export type FetchOutcome = RecordsOutcome | (SourceFailure & Spent);
 
-export type StreamOutcome = StreamedOutcome | FailedOutcome;
+export type StreamOutcome = StreamedOutcome | (SourceFailure & Spent);
 
 /** One HTTP request, as `onCall` hears of it. */
 export interface CallReport {

@@ -14,6 +14,7 @@ export type {
   MisconfiguredOutcome,
   RecordSink,
   RecordsOutcome,
+  SourceFailure,
   StreamedOutcome,
   StreamOutcome,
   TimedOutOutcome,
@@ -27,14 +28,9 @@ export {
   type DailyRequestBudgetOptions,
   type RequestBudget,
 } from './request-budget.js';
-export { backoffDelayMs, type RetryPolicy } from './backoff.js';
+export { backoffDelayMs, equalJitterDelayMs, type RetryPolicy } from './backoff.js';
 export { systemClock, realSleep, type Clock, type Sleep } from './clock.js';
-export {
-  classifyResponse,
-  readEnvelopeCode,
-  type ResponseClass,
-  type ResponseFacts,
-} from './classify-response.js';
+export { classifyResponse, readEnvelopeCode, type ResponseFacts } from './classify-response.js';
 export {
   EnvelopeStreamParser,
   EnvelopeSyntaxError,

@@ -1,16 +1,13 @@
 import { inspect } from 'node:util';
 import {
-  formatQueryTime,
   MAX_QUERY_SPAN_SECONDS,
   startOfNextLocalDay,
-  validateCdr9Record,
   wallTimeOf,
   type WallSeconds,
 } from '@app/contracts';
 import { Pool, type Dispatcher } from 'undici';
 import { backoffDelayMs, type RetryPolicy } from './backoff.js';
-import { classifyResponse, type ResponseClass } from './classify-response.js';
-import { describeError, neverConnected } from './describe-error.js';
+import { callReport } from './call-report.js';
 import {
   checkOptions,
   DEFAULT_ABANDONED_CALL_MS,
@@ -21,11 +18,6 @@ import {
   type WolkvoxClientOptions,
 } from './client-options.js';
 import { realSleep, systemClock, type Clock, type Sleep } from './clock.js';
-import {
-  EnvelopeStreamParser,
-  EnvelopeSyntaxError,
-  type ParsedEnvelope,
-} from './envelope-stream-parser.js';
 import type {
   CallReport,
   FetchOutcome,
@@ -38,6 +30,14 @@ import type {
 } from './fetch-outcome.js';
 import type { RequestBudget } from './request-budget.js';
 import { CallSlots } from './call-slots.js';
+import {
+  mayStillRun,
+  queryPath,
+  readAttempt,
+  SinkError,
+  type Abandoned,
+  type AttemptResult,
+} from './streaming-read.js';
 
 /** The documented longest query: 31 days between `date_ini` and `date_end`. */
 export const MAX_WINDOW_SECONDS = MAX_QUERY_SPAN_SECONDS;
@@ -45,28 +45,6 @@ export const MAX_WINDOW_SECONDS = MAX_QUERY_SPAN_SECONDS;
 export interface FetchWindowOptions {
   /** Aborting rejects `fetchWindow` with the signal's reason, also while it waits to retry. */
   signal?: AbortSignal;
-}
-
-/** What one HTTP attempt came to. */
-type AttemptResult =
-  | {
-      kind: 'answered';
-      httpStatus: number;
-      class: ResponseClass;
-      returned: number;
-    }
-  | { kind: 'timed-out' }
-  /** `connected`: the request may have reached the server (not a refused connection). */
-  | { kind: 'network-error'; reason: string; connected: boolean };
-
-/** The caller stopped the read: its sink failed, or its signal aborted. Reported, then thrown. */
-type Abandoned = { kind: 'abandoned' };
-
-/** An error thrown by the caller's sink: it leaves the client as it came, never retried. */
-class SinkError extends Error {
-  constructor(readonly original: unknown) {
-    super('record sink failed');
-  }
 }
 
 /**
@@ -262,7 +240,7 @@ export class WolkvoxClient {
             calls,
           };
         case 'token-rejected': {
-          const refusal = { kind: answer.kind, message: this.#scrub(answer.message), calls: 0 };
+          const refusal = { kind: answer.kind, message: this.#scrub(answer.message) };
           // A refusal of a token replaced while the call was in flight must not block the new one.
           if (sent === this.#token) this.#tokenRejection = refusal;
           return { ...refusal, calls };
@@ -285,7 +263,7 @@ export class WolkvoxClient {
     return { kind: 'unavailable', attempts: calls, lastError: this.#scrub(lastError), calls };
   }
 
-  /** One HTTP request, its body parsed as it streams in, bounded by the per-call timeout. */
+  /** One HTTP request (see `readAttempt`), reported to `onCall` however it ended. */
   async #attempt(
     window: WallWindow,
     attempt: number,
@@ -293,75 +271,21 @@ export class WolkvoxClient {
     signal: AbortSignal | undefined,
   ): Promise<AttemptResult> {
     const started = performance.now();
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(new Error('call timeout')), this.#callTimeoutMs);
-    const parser = new EnvelopeStreamParser((raw) => {
-      try {
-        sink.accept(validateCdr9Record(raw));
-      } catch (error) {
-        throw new SinkError(error);
-      }
-    });
-    let result: AttemptResult;
-    let httpStatus: number | undefined;
-    try {
-      const response = await this.#dispatcher.request({
+    const read = await readAttempt(
+      {
+        dispatcher: this.#dispatcher,
         origin: this.#origin,
-        path: this.#queryPath(window),
-        method: 'GET',
-        headers: { 'wolkvox-token': this.#token, accept: 'application/json' },
-        signal: signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal,
-      });
-      httpStatus = response.statusCode;
-      let envelope: ParsedEnvelope | undefined;
-      let syntaxError: string | undefined;
-      try {
-        for await (const chunk of response.body) {
-          parser.write(chunk as Buffer);
-          await sink.drain().catch((error: unknown) => {
-            throw new SinkError(error);
-          });
-        }
-        envelope = parser.end();
-      } catch (error) {
-        if (!(error instanceof EnvelopeSyntaxError)) throw error;
-        // Leaving the loop early destroyed the body; the socket is not reused.
-        syntaxError = error.message;
-      }
-      const answer = classifyResponse({ httpStatus, envelope, syntaxError });
-      result = {
-        kind: 'answered',
-        httpStatus,
-        class: answer,
-        returned: envelope?.elements ?? 0,
-      };
-    } catch (error) {
-      if (error instanceof SinkError || signal?.aborted) {
-        // The request was made and spent its unit: it is reported like any other.
-        this.#report(window, attempt, started, httpStatus, { kind: 'abandoned' });
-        throw error instanceof SinkError ? error : signal!.reason;
-      }
-      result = timeout.signal.aborted
-        ? { kind: 'timed-out' }
-        : {
-            kind: 'network-error',
-            reason: this.#scrub(describeError(error)),
-            connected: !neverConnected(error),
-          };
-    } finally {
-      clearTimeout(timer);
-    }
-    this.#report(window, attempt, started, httpStatus, result);
-    return result;
-  }
-
-  #queryPath(window: WallWindow): string {
-    const query = new URLSearchParams({
-      date_ini: formatQueryTime(window.from),
-      date_end: formatQueryTime(window.to),
-      api: 'cdr_9',
-    });
-    return `${this.#path}?${query.toString()}`;
+        path: queryPath(this.#path, window),
+        token: this.#token,
+        timeoutMs: this.#callTimeoutMs,
+        scrub: (text) => this.#scrub(text),
+      },
+      sink,
+      signal,
+    );
+    this.#report(window, attempt, started, read.httpStatus, read.result);
+    if ('thrown' in read) throw read.thrown;
+    return read.result;
   }
 
   #report(
@@ -372,21 +296,10 @@ export class WolkvoxClient {
     result: AttemptResult | Abandoned,
   ): void {
     if (!this.#onCall) return;
-    const report: CallReport = {
-      window: { ...window },
-      attempt,
-      httpStatus,
-      result: result.kind === 'answered' ? result.class.kind : result.kind,
-      returned: result.kind === 'answered' ? result.returned : 0,
-      durationMs: Math.round(performance.now() - started),
-    };
-    if (result.kind === 'network-error') report.detail = result.reason;
-    if (result.kind === 'answered') {
-      const answer = result.class;
-      if (answer.kind === 'transient') report.detail = this.#scrub(answer.reason);
-      else if (answer.kind !== 'data' && answer.kind !== 'empty')
-        report.detail = this.#scrub(answer.message);
-    }
+    const durationMs = Math.round(performance.now() - started);
+    const report = callReport({ window, attempt, httpStatus, durationMs }, result, (text) =>
+      this.#scrub(text),
+    );
     try {
       this.#onCall(report);
     } catch {
@@ -431,14 +344,4 @@ function checkWindow(window: WallWindow): void {
   if (to - from > MAX_WINDOW_SECONDS) {
     throw new RangeError(`window longer than 31 days: ${from}..${to}`);
   }
-}
-
-/**
- * Whether an attempt ended with the call perhaps still running on the server: it timed out, the
- * connection broke after it was made, or the caller stopped it midway (no result).
- */
-function mayStillRun(result: AttemptResult | undefined): boolean {
-  if (result === undefined) return true;
-  if (result.kind === 'timed-out') return true;
-  return result.kind === 'network-error' && result.connected;
 }

@@ -1,9 +1,8 @@
 import type { WallSeconds } from '@app/contracts';
-import type { RequestBudget } from '@app/wolkvox-client';
+import type { RecordSink, RequestBudget, WallWindow } from '@app/wolkvox-client';
 import type { Progress } from '../poll/progress.js';
-import type { Window } from '../poll/window-planner.js';
 import { CheckpointStore, type Checkpoint } from '../ports/checkpoint-store.port.js';
-import { EmailSource, type RecordSink, type SourceOutcome } from '../ports/email-source.port.js';
+import { EmailSource, type SourceOutcome } from '../ports/email-source.port.js';
 import {
   EventPublisher,
   type OutgoingMessage,
@@ -72,7 +71,7 @@ export class RangeLimitedSource extends EmailSource {
     super();
   }
 
-  streamWindow(window: Window, sink: RecordSink, signal?: AbortSignal): Promise<SourceOutcome> {
+  streamWindow(window: WallWindow, sink: RecordSink, signal?: AbortSignal): Promise<SourceOutcome> {
     if (window.from > this.last) {
       return Promise.resolve({ kind: 'records', possiblyTruncated: false });
     }

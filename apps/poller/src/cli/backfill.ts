@@ -1,7 +1,7 @@
 import { formatWallTime, type WallSeconds } from '@app/contracts';
-import { describeSourceFailure as describeFailure } from '../poll/describe-source-failure.js';
+import { describeSourceFailureForRun } from '../poll/source-failures.js';
 import type { Checkpoint } from '../ports/checkpoint-store.port.js';
-import type { CycleOutcome, PollCycle } from '../poll/poll-cycle.js';
+import type { PollCycle } from '../poll/poll-cycle.js';
 import type { PublishTally } from './backfill-ports.js';
 
 /**
@@ -132,16 +132,7 @@ export async function runBackfill(run: BackfillRun): Promise<BackfillSummary> {
         // The backfill's store reports no lease holder; should one appear, waiting is wrong.
         return stop(`the operation's lease is held by ${outcome.owner.id}`);
       case 'source-failed':
-        return stop(`Wolkvox: ${describeSourceFailure(outcome.outcome)}`);
+        return stop(`Wolkvox: ${describeSourceFailureForRun(outcome.outcome)}`);
     }
   }
-}
-
-function describeSourceFailure(
-  outcome: Extract<CycleOutcome, { kind: 'source-failed' }>['outcome'],
-): string {
-  if (outcome.kind === 'budget-exhausted' && outcome.source === 'local') {
-    return 'the request budget of this run (--max-requests, or WOLKVOX_DAILY_QUOTA) is spent';
-  }
-  return describeFailure(outcome);
 }

@@ -3,10 +3,10 @@ import { formatWallTime } from '@app/contracts';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { POLLER_CONFIG } from '../config/config.module.js';
 import type { PollerConfig } from '../config/poller-config.js';
-import type { RotatingSecret } from '../config/rotating-secret.js';
 import { EmailSource } from '../ports/email-source.port.js';
 import { PollerStatus } from '../poller/poller-status.js';
 import { NOT_FOUND_WARN_SECONDS, streakSeconds } from '../poller/not-found-streak.js';
+import { sourceReadiness } from '../poll/source-failures.js';
 
 /**
  * The Wolkvox API as the poller last found it. Down when no retry can help until something
@@ -33,30 +33,17 @@ export class WolkvoxHealthIndicator {
       ...(budget.limit !== undefined ? { limit: budget.limit, remaining: budget.remaining } : {}),
     };
     const problem = this.status.sourceProblem;
-    switch (problem?.kind) {
-      case 'token-rejected':
-        return indicator.down({
-          message: tokenRefusedMessage(this.config.wolkvox.token),
-          since: problem.since.toISOString(),
-        });
-      case 'budget-exhausted':
-        return indicator.down({
-          message: `the daily request budget is spent: calls resume at ${problem.untilLocal} (operation's local time)`,
-          since: problem.since.toISOString(),
-          budget: budgetView,
-        });
-      case 'misconfigured':
-        return indicator.down({
-          message: `Wolkvox answered HTTP ${problem.status}: check WOLKVOX_SERVER, WOLKVOX_BASE_URL and the token`,
-          since: problem.since.toISOString(),
-        });
-      case 'unavailable':
-        return indicator.degraded({
-          message: `the API is unavailable (${problem.lastError}); retrying with backoff`,
-          since: problem.since.toISOString(),
-        });
-      case undefined:
-        break;
+    if (problem) {
+      const { status, message, showsBudget } = sourceReadiness(
+        problem.failure,
+        this.config.wolkvox.token,
+      );
+      const details = {
+        message,
+        since: problem.since.toISOString(),
+        ...(showsBudget ? { budget: budgetView } : {}),
+      };
+      return status === 'down' ? indicator.down(details) : indicator.degraded(details);
     }
     if (budget.remaining === 0) {
       return indicator.down({
@@ -73,15 +60,4 @@ export class WolkvoxHealthIndicator {
     }
     return indicator.up({ budget: budgetView });
   }
-}
-
-/** What an operator can do about a refused token depends on how it was given. */
-export function tokenRefusedMessage(token: RotatingSecret): string {
-  const refused =
-    'Wolkvox refused the token (403 PLEASE VALIDATE TOKEN): no call is made until it is tried again';
-  if (token.path === undefined) {
-    return `${refused}; WOLKVOX_TOKEN cannot change while the poller runs: set the new token and restart, or give it as WOLKVOX_TOKEN_FILE`;
-  }
-  const problem = token.problem ? ` (the last read failed: ${token.problem})` : '';
-  return `${refused}; put the new token in ${token.path} (WOLKVOX_TOKEN_FILE): it is read again every few seconds and polling resumes with it${problem}`;
 }

@@ -1,5 +1,5 @@
 import type { WallSeconds } from '@app/contracts';
-import type { Window } from './window-planner.js';
+import type { WallWindow } from '@app/wolkvox-client';
 
 /**
  * Which `date_ini..date_end` to send for a window, when Wolkvox does not say whether the bounds
@@ -28,7 +28,10 @@ export const UNPROVEN_BOUNDS: InclusiveBounds = { start: false, end: false };
 /** How much wider than its window a call asks, on each side not proven inclusive. */
 export const CALL_MARGIN_SECONDS = 1;
 
-export function callWindowFor(window: Window, proven: InclusiveBounds = UNPROVEN_BOUNDS): Window {
+export function callWindowFor(
+  window: WallWindow,
+  proven: InclusiveBounds = UNPROVEN_BOUNDS,
+): WallWindow {
   return {
     from: proven.start ? window.from : window.from - CALL_MARGIN_SECONDS,
     to: proven.end ? window.to : window.to + CALL_MARGIN_SECONDS,
@@ -37,7 +40,7 @@ export function callWindowFor(window: Window, proven: InclusiveBounds = UNPROVEN
 
 /** What the records a call returned prove about the bounds, added to what was proven before. */
 export function provenBounds(
-  call: Window,
+  call: WallWindow,
   returnedWalls: readonly WallSeconds[],
   before: InclusiveBounds,
 ): InclusiveBounds {

@@ -1,15 +1,14 @@
+import type { SourceFailure, WallWindow } from '@app/wolkvox-client';
 import type { Owner } from '../lease/lease.js';
 import type { CorruptCheckpointError } from '../ports/checkpoint-store.port.js';
-import type { SourceOutcome } from '../ports/email-source.port.js';
 import type { FencedError } from '../ports/event-publisher.port.js';
-import type { Window } from './window-planner.js';
 
 /** What one poll cycle did: the loop's next delay, the status, the metrics and the logs read it. */
 export type CycleOutcome =
   /** A window read completely and published with its checkpoint. */
   | {
       kind: 'published';
-      window: Window;
+      window: WallWindow;
       fetched: number;
       events: number;
       deadLetters: number;
@@ -25,18 +24,18 @@ export type CycleOutcome =
   /** The pass reached the present: wait for the next interval. */
   | { kind: 'caught-up'; lagSeconds: number }
   /** The window came back cut (or timed out) and will be read again in a smaller piece. */
-  | { kind: 'split'; window: Window; retry: Window; reason: 'truncated' | 'timed-out' }
+  | { kind: 'split'; window: WallWindow; retry: WallWindow; reason: 'truncated' | 'timed-out' }
   /** The API gave no usable answer; nothing moved. */
-  | { kind: 'source-failed'; window: Window; outcome: Exclude<SourceOutcome, { kind: 'records' }> }
+  | { kind: 'source-failed'; window: WallWindow; outcome: SourceFailure }
   /** Kafka did not take the batch; nothing was published, the window will be read again. */
-  | { kind: 'publish-failed'; window: Window | undefined; error: Error }
+  | { kind: 'publish-failed'; window: WallWindow | undefined; error: Error }
   /** Another poller of this operation took over. */
   | { kind: 'fenced'; error: FencedError }
   /**
    * Records identical in the six fields differ in others: their numbers depend on all of them,
    * so the window is read again and held whole before it is mapped. Nothing moved.
    */
-  | { kind: 'read-whole'; window: Window }
+  | { kind: 'read-whole'; window: WallWindow }
   /** Another live poller holds the operation: this one waits, reading nothing. */
   | { kind: 'standby'; owner: Owner; retryInMs: number }
   /**

@@ -1,7 +1,33 @@
+import type { Operation } from '@app/contracts';
 import type { PollerConfig } from '../config/poller-config.js';
 import { requestsInFlightAtMost } from '../wolkvox/wolkvox-client.factory.js';
-import type { PollCycleSettings } from './poll-cycle.js';
 import { limitsFor, type WindowLimits } from './window-planner.js';
+
+export interface PollCycleSettings {
+  operation: Operation;
+  /** RFC 3339 instant of the very first run; ignored once a checkpoint exists. */
+  startAt: Date | undefined;
+  lookbackSeconds: number;
+  /** The end of a pass stays this far behind the present (records still being written). */
+  settleSeconds: number;
+  /** Requests a crash may have spent without recording them, added when a budget is restored. */
+  unrecordedCallAllowance: number;
+  /**
+   * This process's name in the lease (the pod or host name): a restart under the same name
+   * takes the operation back at once, another name waits for the lease to lapse.
+   */
+  instanceId?: string;
+  /** How long an owner's last checkpoint keeps other instances from taking over. */
+  leaseMs?: number;
+  /**
+   * How long after it was sent a call may still run on the server once its caller is gone.
+   * After a takeover or a crash, no call is made before the previous owner's last lease
+   * renewal plus this (and the renewal period): its calls may still count against the token.
+   */
+  abandonedCallMs?: number;
+  limits?: WindowLimits;
+  clock?: () => Date;
+}
 
 /**
  * The settings of a PollCycle from the validated configuration: the live poll's, or, with

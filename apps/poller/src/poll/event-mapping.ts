@@ -15,7 +15,7 @@ import {
 } from '@app/contracts';
 import { CALL_MARGIN_SECONDS } from './call-bounds.js';
 import type { OutgoingMessage } from '../ports/event-publisher.port.js';
-import type { Window } from './window-planner.js';
+import type { WallWindow } from '@app/wolkvox-client';
 
 /** A message ready to publish, with what deduplication and the checkpoint need to know. */
 export interface KeyedMessage {
@@ -72,7 +72,7 @@ class MessageFactory {
   private readonly query: { dateIni: string; dateEnd: string };
 
   constructor(
-    private readonly window: Window,
+    private readonly window: WallWindow,
     private readonly operation: Operation,
     private readonly maxEventBytes: number,
     private readonly detectedAt: Date,
@@ -160,7 +160,7 @@ export class WindowMapper {
   private readonly keyer: RunningKeyer;
   private readonly badKeyer: DeadLetterKeyer;
 
-  constructor(window: Window, operation: Operation, maxEventBytes: number, detectedAt: Date) {
+  constructor(window: WallWindow, operation: Operation, maxEventBytes: number, detectedAt: Date) {
     this.factory = new MessageFactory(window, operation, maxEventBytes, detectedAt);
     this.keyer = new RunningKeyer(operation.server);
     this.badKeyer = new DeadLetterKeyer(operation.server);
@@ -206,7 +206,7 @@ export class WindowMapper {
 }
 
 export interface WholeWindow {
-  window: Window;
+  window: WallWindow;
   records: ReadonlyArray<{ record: Cdr9Record; wall: WallSeconds }>;
   invalid: ReadonlyArray<{ raw: unknown; reason: string }>;
   operation: Operation;

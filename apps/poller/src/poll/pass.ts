@@ -1,4 +1,5 @@
 import type { WallSeconds } from '@app/contracts';
+import type { WallWindow } from '@app/wolkvox-client';
 import { resumablePass, type PassState, type Progress } from './progress.js';
 import {
   capByKnownRecords,
@@ -6,7 +7,6 @@ import {
   planWindow,
   type KnownRecords,
   type SplitDecision,
-  type Window,
   type WindowLimits,
 } from './window-planner.js';
 
@@ -63,7 +63,7 @@ export class Pass {
    * `settledBefore` to `present` when none is in progress). Undefined once the pass reached its
    * end; the next call starts a new one.
    */
-  next(settledBefore: WallSeconds, present: WallSeconds): Window | undefined {
+  next(settledBefore: WallSeconds, present: WallSeconds): WallWindow | undefined {
     this.current ??= { start: settledBefore, position: settledBefore, end: present, records: 0 };
     if (this.retry) return this.retry.window;
     const planned = planWindow(this.current.position, this.current.end, this.density, this.limits);
@@ -83,7 +83,7 @@ export class Pass {
   }
 
   /** A cut response: what it showed of `window` sizes the windows planned inside it. */
-  cut(window: Window, walls: readonly WallSeconds[]): void {
+  cut(window: WallWindow, walls: readonly WallSeconds[]): void {
     this.known = {
       window,
       walls: walls.filter((wall) => wall >= window.from && wall <= window.to).sort((a, b) => a - b),
@@ -96,19 +96,19 @@ export class Pass {
   }
 
   /** Read the same window again, held whole. */
-  again(window: Window): void {
+  again(window: WallWindow): void {
     this.retry = { window, splits: this.splits, whole: true };
   }
 
   /** The pass once `window`, holding `records` valid ones, is published: for its checkpoint. */
-  after(window: Window, records: number): PassState {
+  after(window: WallWindow, records: number): PassState {
     const current = this.current!;
     const next = { ...current, position: window.to + 1, records: current.records + records };
     return { ...next, density: densityOf({ from: next.start, to: window.to }, next.records) };
   }
 
   /** `window` was published with its checkpoint: the pass moves on to `state`. */
-  published(window: Window, state: PassState): void {
+  published(window: WallWindow, state: PassState): void {
     const { density, retry: _none, ...current } = state;
     this.current = current;
     this.retry = undefined;

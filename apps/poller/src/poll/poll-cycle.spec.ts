@@ -13,7 +13,8 @@ import {
   MemoryPublisher,
   MemorySource,
 } from '../ports/testing/index.js';
-import { PollCycle, type CycleOutcome } from './poll-cycle.js';
+import type { CycleOutcome } from './cycle-outcome.js';
+import { PollCycle } from './poll-cycle.js';
 import { WOLKVOX_LIMITS } from './window-planner.js';
 
 const ZONE = 'America/Bogota';

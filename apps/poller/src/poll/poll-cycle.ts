@@ -1,4 +1,5 @@
-import { formatWallTime, wallTimeOf, type Operation, type WallSeconds } from '@app/contracts';
+import { formatWallTime, wallTimeOf, type WallSeconds } from '@app/contracts';
+import type { WallWindow } from '@app/wolkvox-client';
 import {
   callsMayRunUntilMs,
   DEFAULT_LEASE_MS,
@@ -27,42 +28,12 @@ import { advance, initialProgress, type PassState, type Progress } from './progr
 import {
   splitTimedOut,
   splitTruncated,
-  windowSpan,
   WOLKVOX_LIMITS,
   type SplitDecision,
-  type Window,
-  type WindowLimits,
 } from './window-planner.js';
 import type { CycleOutcome } from './cycle-outcome.js';
+import type { PollCycleSettings } from './cycle-settings.js';
 import { WindowWriter } from './window-writer.js';
-
-export interface PollCycleSettings {
-  operation: Operation;
-  /** RFC 3339 instant of the very first run; ignored once a checkpoint exists. */
-  startAt: Date | undefined;
-  lookbackSeconds: number;
-  /** The end of a pass stays this far behind the present (records still being written). */
-  settleSeconds: number;
-  /** Requests a crash may have spent without recording them, added when a budget is restored. */
-  unrecordedCallAllowance: number;
-  /**
-   * This process's name in the lease (the pod or host name): a restart under the same name
-   * takes the operation back at once, another name waits for the lease to lapse.
-   */
-  instanceId?: string;
-  /** How long an owner's last checkpoint keeps other instances from taking over. */
-  leaseMs?: number;
-  /**
-   * How long after it was sent a call may still run on the server once its caller is gone.
-   * After a takeover or a crash, no call is made before the previous owner's last lease
-   * renewal plus this (and the renewal period): its calls may still count against the token.
-   */
-  abandonedCallMs?: number;
-  limits?: WindowLimits;
-  clock?: () => Date;
-}
-
-export type { CycleOutcome } from './cycle-outcome.js';
 
 export class StartAtRequiredError extends Error {
   override readonly name = 'StartAtRequiredError';
@@ -249,7 +220,7 @@ export class PollCycle {
     return { kind: 'caught-up', lagSeconds: Math.max(0, this.present(now) + 1 - progress.cursor) };
   }
 
-  private writerFor(window: Window, progress: Progress, now: Date): WindowWriter {
+  private writerFor(window: WallWindow, progress: Progress, now: Date): WindowWriter {
     return new WindowWriter(this.publisher, {
       window,
       operation: this.settings.operation,
@@ -262,7 +233,7 @@ export class PollCycle {
 
   /** Step 3: the records read, or why the window was not (nothing of it commits then). */
   private async read(
-    window: Window,
+    window: WallWindow,
     writer: WindowWriter,
     signal: AbortSignal | undefined,
   ): Promise<RecordsRead | CycleOutcome> {
@@ -280,8 +251,9 @@ export class PollCycle {
     this.bounds = provenBounds(call, writer.recordWalls, this.bounds);
     if (outcome.kind === 'records') return outcome;
     await writer.abort();
-    if (outcome.kind === 'timed-out')
-      return this.split(window, splitTimedOut(window), 'timed-out', outcome);
+    const halved = outcome.kind === 'timed-out' ? splitTimedOut(window) : undefined;
+    if (halved?.kind === 'retry') return this.split(window, halved, 'timed-out');
+    // A single second that timed out cannot be read within the API's limit: try it later.
     await this.saveCheckpoint();
     return { kind: 'source-failed', window, outcome };
   }
@@ -293,15 +265,18 @@ export class PollCycle {
    * Undefined when the window is to be committed (a cut single second is, as it is).
    */
   private async readAgain(
-    window: Window,
+    window: WallWindow,
     writer: WindowWriter,
     read: RecordsRead,
   ): Promise<CycleOutcome | undefined> {
-    if (read.possiblyTruncated && windowSpan(window) > 1) {
+    const decision = read.possiblyTruncated
+      ? splitTruncated(window, writer.recordWalls, this.pass.splits)
+      : undefined;
+    // A single second that still holds the cut cannot be split: it is published as it is.
+    if (decision?.kind === 'retry') {
       await writer.abort();
-      const decision = splitTruncated(window, writer.recordWalls, this.pass.splits);
       this.pass.cut(window, writer.recordWalls);
-      return this.split(window, decision, 'truncated', read);
+      return this.split(window, decision, 'truncated');
     }
     if (!writer.mixed) return undefined;
     await writer.abort();
@@ -312,7 +287,7 @@ export class PollCycle {
 
   /** Step 5: the window's messages and the checkpoint past it, in one transaction. */
   private async commit(
-    window: Window,
+    window: WallWindow,
     writer: WindowWriter,
     read: RecordsRead,
     progress: Progress,
@@ -347,6 +322,7 @@ export class PollCycle {
       duplicates: tally.duplicates,
       oversize: tally.oversize,
       outOfWindow: tally.outOfWindow,
+      // Only a single second is committed while it may be cut (readAgain).
       overflowingSecond: read.possiblyTruncated,
       lagSeconds: Math.max(0, readAt - next!.progress.cursor),
       notFound: read.notFound === true,
@@ -354,21 +330,10 @@ export class PollCycle {
   }
 
   private async split(
-    window: Window,
-    decision: SplitDecision,
+    window: WallWindow,
+    decision: Extract<SplitDecision, { kind: 'retry' }>,
     reason: 'truncated' | 'timed-out',
-    outcome: SourceOutcome,
   ): Promise<CycleOutcome> {
-    if (decision.kind === 'indivisible') {
-      // Only a timeout can reach here (a cut single second is published as is): the second
-      // cannot be read within the API's limit; try again later without moving.
-      await this.saveCheckpoint();
-      return {
-        kind: 'source-failed',
-        window,
-        outcome: outcome as Exclude<SourceOutcome, { kind: 'records' }>,
-      };
-    }
     this.pass.split(decision);
     // The checkpoint keeps the piece: a restart reads it next instead of finding it again.
     await this.saveCheckpoint();
@@ -401,7 +366,7 @@ export class PollCycle {
     return wallTimeOf(now, this.settings.operation.timeZone) - this.settings.settleSeconds;
   }
 
-  private publishFailed(window: Window, error: unknown): CycleOutcome {
+  private publishFailed(window: WallWindow, error: unknown): CycleOutcome {
     if (error instanceof FencedError) {
       this.fenced = error;
       return { kind: 'fenced', error };

@@ -1,5 +1,5 @@
 import type { WallSeconds } from '@app/contracts';
-import type { Window } from './window-planner.js';
+import type { WallWindow } from '@app/wolkvox-client';
 
 /**
  * The poller's progress through one operation's cdr_9 report: what the checkpoint stores and
@@ -44,7 +44,7 @@ export interface PassState {
    * The smaller piece of a window that came back cut or timed out, to read next, and how often
    * its range was cut; `whole`: the same window, to be read again held whole.
    */
-  retry?: { window: Window; splits: number; whole?: boolean };
+  retry?: { window: WallWindow; splits: number; whole?: boolean };
 }
 
 /**
@@ -73,7 +73,7 @@ export function initialProgress(startAt: WallSeconds): Progress {
 }
 
 export interface WindowRead {
-  window: Window;
+  window: WallWindow;
   /** Wall time on the operation's clock when the request was sent. */
   readAt: WallSeconds;
   /** Keys published from this window (already filtered against `seen`). */

@@ -1,4 +1,5 @@
 import { MAX_QUERY_SPAN_SECONDS, type WallSeconds } from '@app/contracts';
+import type { WallWindow } from '@app/wolkvox-client';
 import { CALL_MARGIN_SECONDS } from './call-bounds.js';
 
 /**
@@ -9,10 +10,6 @@ import { CALL_MARGIN_SECONDS } from './call-bounds.js';
  * publishes from; the call that reads it may ask for a second more on each side (call-bounds.ts),
  * because Wolkvox does not say whether `date_ini` and `date_end` are inclusive.
  */
-export interface Window {
-  from: WallSeconds;
-  to: WallSeconds;
-}
 
 export interface WindowLimits {
   /** The API refuses more than 31 days between date_ini and date_end. */
@@ -35,7 +32,7 @@ export function limitsFor(maxRecords: number): WindowLimits {
 
 export const WOLKVOX_LIMITS: WindowLimits = limitsFor(60_000);
 
-export function windowSpan(window: Window): number {
+export function windowSpan(window: WallWindow): number {
   return window.to - window.from + 1;
 }
 
@@ -49,7 +46,7 @@ export function planWindow(
   end: WallSeconds,
   recordsPerSecond: number | undefined,
   limits: WindowLimits = WOLKVOX_LIMITS,
-): Window | null {
+): WallWindow | null {
   if (from > end) return null;
   let span = limits.maxSpanSeconds;
   if (recordsPerSecond !== undefined && recordsPerSecond > 0) {
@@ -66,16 +63,16 @@ export function planWindow(
  * records need, instead of in windows sized by the pass's density, which is blind to them.
  */
 export interface KnownRecords {
-  window: Window;
+  window: WallWindow;
   /** Sorted wall seconds of the valid records the cut response held inside `window`. */
   walls: readonly WallSeconds[];
 }
 
 export function capByKnownRecords(
-  window: Window,
+  window: WallWindow,
   known: KnownRecords | undefined,
   limits: WindowLimits = WOLKVOX_LIMITS,
-): Window {
+): WallWindow {
   if (!known || window.from > known.window.to || window.to < known.window.from) return window;
   // The (target + 1)-th known record from the window's start must fall outside it.
   const next = lowerBound(known.walls, window.from) + limits.targetRecords;
@@ -98,12 +95,12 @@ export function lowerBound(walls: readonly WallSeconds[], value: WallSeconds, lo
  * Records per second in a window that was read completely: the density the next window is
  * sized by. An empty window gives 0, and the next one may span the full 31 days again.
  */
-export function densityOf(window: Window, records: number): number {
+export function densityOf(window: WallWindow, records: number): number {
   return records / windowSpan(window);
 }
 
 export type SplitDecision =
-  | { kind: 'retry'; window: Window }
+  | { kind: 'retry'; window: WallWindow }
   /** The window is one second and still holds the cut: it cannot be split. */
   | { kind: 'indivisible' };
 
@@ -126,7 +123,7 @@ export type SplitDecision =
  *   window's records.
  */
 export function splitTruncated(
-  window: Window,
+  window: WallWindow,
   returnedWalls: readonly WallSeconds[],
   previousSplitsOfThisRange: number,
 ): SplitDecision {
@@ -173,7 +170,7 @@ export function arrivalOrder(
 
 /** Halves a window that hit the API's 60 s limit (there is no response to learn from), or
  * whose cut response held none of its own records. */
-export function splitTimedOut(window: Window): SplitDecision {
+export function splitTimedOut(window: WallWindow): SplitDecision {
   if (window.from >= window.to) return { kind: 'indivisible' };
   return {
     kind: 'retry',

@@ -1,5 +1,4 @@
 import type { Cdr9Record, Cdr9Validation, Operation, WallSeconds } from '@app/contracts';
-import type { RecordSink } from '../ports/email-source.port.js';
 import type {
   EventPublisher,
   OutgoingMessage,
@@ -8,10 +7,10 @@ import type {
 import type { Checkpoint } from '../ports/checkpoint-store.port.js';
 import { mapWindow, WindowMapper, type MappedMessage } from './event-mapping.js';
 import type { SeenKeys } from './progress.js';
-import type { Window } from './window-planner.js';
+import type { RecordSink, WallWindow } from '@app/wolkvox-client';
 
 export interface WindowWriterSettings {
-  window: Window;
+  window: WallWindow;
   operation: Operation;
   maxEventBytes: number;
   detectedAt: Date;

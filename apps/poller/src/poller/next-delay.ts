@@ -1,5 +1,7 @@
 import type { WallSeconds } from '@app/contracts';
-import type { CycleOutcome } from '../poll/poll-cycle.js';
+import { equalJitterDelayMs } from '@app/wolkvox-client';
+import type { CycleOutcome } from '../poll/cycle-outcome.js';
+import { sourceFailureWaitMs } from '../poll/source-failures.js';
 
 export interface DelaySettings {
   intervalSeconds: number;
@@ -13,7 +15,7 @@ export interface DelaySettings {
  * How long to wait before the next cycle: a pure decision on the last outcome. Null means stop.
  *
  * Catch-up runs cycles back to back; a caught-up poller waits one interval; failures back off
- * exponentially with full jitter so a fleet of pollers never retries in step; a spent daily
+ * exponentially with equal jitter so a fleet of pollers never retries in step; a spent daily
  * budget waits for the operation's next local day; a refused token waits long, since calling
  * with it again only spends budget.
  */
@@ -24,13 +26,13 @@ export function nextDelayMs(
   settings: DelaySettings,
   random: () => number = Math.random,
 ): number | null {
-  const backoff = (baseMs: number): number => {
-    const cap = Math.min(
+  const backoff = (baseMs: number): number =>
+    equalJitterDelayMs(
+      baseMs,
+      Math.min(consecutiveFailures, 20),
       settings.maxBackoffSeconds * 1000,
-      baseMs * 2 ** Math.min(consecutiveFailures, 20),
+      random(),
     );
-    return Math.round(cap / 2 + (random() * cap) / 2);
-  };
   switch (outcome.kind) {
     case 'published':
     case 'split':
@@ -49,14 +51,10 @@ export function nextDelayMs(
       // Nothing to retry until an operator acts: look again once an interval.
       return settings.intervalSeconds * 1000;
     case 'source-failed':
-      switch (outcome.outcome.kind) {
-        case 'budget-exhausted':
-          return Math.max(1000, (outcome.outcome.resetsAt - nowWall) * 1000 + 5000);
-        case 'token-rejected':
-        case 'misconfigured':
-          return settings.tokenRetrySeconds * 1000;
-        default:
-          return backoff(5000);
-      }
+      return sourceFailureWaitMs(outcome.outcome, {
+        nowWall,
+        tokenRetryMs: settings.tokenRetrySeconds * 1000,
+        backoffMs: backoff,
+      });
   }
 }

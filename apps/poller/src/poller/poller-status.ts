@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { formatWallTime } from '@app/contracts';
+import type { SourceFailure } from '@app/wolkvox-client';
 import { Subject } from 'rxjs';
-import type { CycleOutcome } from '../poll/poll-cycle.js';
+import type { CycleOutcome } from '../poll/cycle-outcome.js';
 import { nextStreak, type NotFoundStreak } from './not-found-streak.js';
 
 /** One finished cycle, for metrics and logs. */
@@ -10,13 +10,6 @@ export interface CycleReport {
   durationMs: number;
   at: Date;
 }
-
-export type SourceProblem =
-  | { kind: 'token-rejected'; since: Date }
-  /** `until`: the operation's next local midnight, as its wall clock shows it. */
-  | { kind: 'budget-exhausted'; since: Date; untilLocal: string }
-  | { kind: 'misconfigured'; since: Date; status: number }
-  | { kind: 'unavailable'; since: Date; lastError: string };
 
 /**
  * What the poller is doing, in one place: the health indicators read it, the metrics and the
@@ -28,7 +21,8 @@ export class PollerStatus {
   lastGoodPollAt: Date | undefined;
   lastOutcome: CycleReport | undefined;
   lagSeconds: number | undefined;
-  sourceProblem: SourceProblem | undefined;
+  /** The API's last failure, and since when it has failed that way. */
+  sourceProblem: { failure: SourceFailure; since: Date } | undefined;
   kafkaProblem: { since: Date; error: string } | undefined;
   /** The checkpoint on the progress topic cannot be read: why, and since when. */
   checkpointProblem: { since: Date; error: string } | undefined;
@@ -78,25 +72,10 @@ export class PollerStatus {
         break;
       case 'source-failed': {
         this.consecutiveFailures++;
-        const o = outcome.outcome;
-        const since = this.sourceProblem?.kind === o.kind ? this.sourceProblem.since : at;
-        if (o.kind === 'token-rejected') this.sourceProblem = { kind: 'token-rejected', since };
-        else if (o.kind === 'budget-exhausted')
-          this.sourceProblem = {
-            kind: 'budget-exhausted',
-            since,
-            untilLocal: formatWallTime(o.resetsAt),
-          };
-        else if (o.kind === 'misconfigured')
-          this.sourceProblem = { kind: 'misconfigured', since, status: o.status };
-        else if (o.kind === 'unavailable')
-          this.sourceProblem = { kind: 'unavailable', since, lastError: o.lastError };
-        else
-          this.sourceProblem = {
-            kind: 'unavailable',
-            since,
-            lastError: 'the API timed out on a single second',
-          };
+        const failure = outcome.outcome;
+        const previous = this.sourceProblem;
+        const since = previous?.failure.kind === failure.kind ? previous.since : at;
+        this.sourceProblem = { failure, since };
         break;
       }
     }

@@ -2,7 +2,8 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { tokenFileDouble } from '../config/__tests__/token-file-double.js';
 import type { PollerConfig } from '../config/poller-config.js';
 import type { Reconciler } from '../reconcile/reconciler.js';
-import type { CycleOutcome, PollCycle } from '../poll/poll-cycle.js';
+import type { CycleOutcome } from '../poll/cycle-outcome.js';
+import type { PollCycle } from '../poll/poll-cycle.js';
 import type { EmailSource } from '../ports/email-source.port.js';
 import type { EventPublisher } from '../ports/event-publisher.port.js';
 import type { LeaseBeacon } from '../ports/lease-beacon.port.js';
@@ -82,7 +83,7 @@ describe('PollerService and a rotated token file', () => {
   it('after a refusal waits long, and polls at once with a new token found in the file', async () => {
     const { service, status, token, log } = rig([refused]);
     service.onApplicationBootstrap();
-    await until(() => status.sourceProblem?.kind === 'token-rejected', 'the refusal');
+    await until(() => status.sourceProblem?.failure.kind === 'token-rejected', 'the refusal');
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(log.runs).toBe(1);
 
@@ -96,7 +97,10 @@ describe('PollerService and a rotated token file', () => {
   it('never runs two cycles at once when the re-read before a retry finds a new token', async () => {
     const { service, status, token, log } = rig([], 300);
     // As after the long wait: the refusal is on record, and the file changed unseen since.
-    status.sourceProblem = { kind: 'token-rejected', since: new Date() };
+    status.sourceProblem = {
+      failure: { kind: 'token-rejected', message: 'PLEASE VALIDATE TOKEN' },
+      since: new Date(),
+    };
     token.file.content = 'tok-new';
     service.onApplicationBootstrap();
     await until(() => log.runs >= 1 && log.running === 0, 'the first cycle');

@@ -13,9 +13,10 @@ import { EmailSource } from '../ports/email-source.port.js';
 import { EventPublisher } from '../ports/event-publisher.port.js';
 import { LeaseBeacon } from '../ports/lease-beacon.port.js';
 import { WOLKVOX_RETRY } from '../wolkvox/wolkvox-client.factory.js';
-import { PollCycle, StartAtRequiredError, type CycleOutcome } from '../poll/poll-cycle.js';
+import type { CycleOutcome } from '../poll/cycle-outcome.js';
+import { PollCycle, StartAtRequiredError } from '../poll/poll-cycle.js';
 import { Reconciler } from '../reconcile/reconciler.js';
-import { describeSourceFailure } from '../poll/describe-source-failure.js';
+import { describeSourceFailure, sourceFailureConsequence } from '../poll/source-failures.js';
 import {
   heartbeatDuringCycleDue,
   heartbeatPeriodMs,
@@ -154,7 +155,7 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
    * retry. A tick in flight picks it up as it ends (see tick).
    */
   private pollSoonAfterRefusal(): void {
-    if (this.stopped || this.status.sourceProblem?.kind !== 'token-rejected') return;
+    if (this.stopped || this.status.sourceProblem?.failure.kind !== 'token-rejected') return;
     this.nextPollAt = 0;
     if (!this.inFlight) this.schedule(0);
   }
@@ -174,7 +175,7 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
       this.schedule(more ? 0 : Math.max(0, Math.min(untilPoll, untilHeartbeat)));
       return;
     }
-    if (this.status.sourceProblem?.kind === 'token-rejected') {
+    if (this.status.sourceProblem?.failure.kind === 'token-rejected') {
       // The first call after a refusal: with the token file as it is now, which may hold the
       // same token (tried again after the long wait) or a new one.
       this.config.wolkvox.token.reread();
@@ -262,11 +263,13 @@ export class PollerService implements OnApplicationBootstrap, OnApplicationShutd
       case 'caught-up':
         this.logger.debug(`caught up; lag ${outcome.lagSeconds}s`);
         break;
-      case 'source-failed':
+      case 'source-failed': {
+        const consequence = sourceFailureConsequence(outcome.outcome);
         this.logger.warn(
-          `Wolkvox: ${describeSourceFailure(outcome.outcome)}; progress not moved${outcome.outcome.kind === 'token-rejected' ? ', calls stop until the token is tried again' : ''}`,
+          `Wolkvox: ${describeSourceFailure(outcome.outcome)}; progress not moved${consequence ? `, ${consequence}` : ''}`,
         );
         break;
+      }
       case 'publish-failed':
         this.logger.warn(
           `Kafka: ${outcome.error.message}; nothing published, the window will be read again`,

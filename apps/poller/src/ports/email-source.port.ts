@@ -1,20 +1,7 @@
-import type { Cdr9Validation, WallSeconds } from '@app/contracts';
-import type { Window } from '../poll/window-planner.js';
+import type { WallSeconds } from '@app/contracts';
+import type { RecordSink, SourceFailure, WallWindow } from '@app/wolkvox-client';
 
-/**
- * Where a read hands the elements of the window as they arrive (the client's RecordSink): the
- * poll cycle maps and publishes them while the response is still streaming in.
- */
-export interface RecordSink {
-  /** Each element, validated, in the order sent. Synchronous. */
-  accept(element: Cdr9Validation): void;
-  /** Called between chunks of the response; reading waits for it (backpressure). */
-  drain(): Promise<void>;
-  /** Everything accepted so far is void: the read failed and may start again. */
-  discard(): Promise<void>;
-}
-
-/** What one read of a window gave, as the poll cycle needs it (the client's outcome, narrowed). */
+/** What one read of a window gave, as the poll cycle needs it: its records, or why there are none. */
 export type SourceOutcome =
   | {
       kind: 'records';
@@ -23,11 +10,7 @@ export type SourceOutcome =
       /** The API answered 404 "Validate dates entered": no records in the window. */
       notFound?: boolean;
     }
-  | { kind: 'timed-out' }
-  | { kind: 'token-rejected'; message: string }
-  | { kind: 'budget-exhausted'; resetsAt: WallSeconds; source: 'api' | 'local' }
-  | { kind: 'misconfigured'; status: number; message: string }
-  | { kind: 'unavailable'; attempts: number; lastError: string };
+  | SourceFailure;
 
 /** A snapshot of the day's request budget, for the checkpoint and the metrics. */
 export interface BudgetSnapshot {
@@ -46,7 +29,7 @@ export abstract class EmailSource {
    * retries or gives up.
    */
   abstract streamWindow(
-    window: Window,
+    window: WallWindow,
     sink: RecordSink,
     signal?: AbortSignal,
   ): Promise<SourceOutcome>;

@@ -4,9 +4,9 @@ import {
   RangeStartStore,
   UnpublishedOnlyPublisher,
 } from '../cli/backfill-ports.js';
-import { RANGE_RUN } from '../poll/cycle-settings.js';
-import { describeSourceFailure } from '../poll/describe-source-failure.js';
-import { PollCycle, type PollCycleSettings } from '../poll/poll-cycle.js';
+import { RANGE_RUN, type PollCycleSettings } from '../poll/cycle-settings.js';
+import { describeSourceFailure, isBudgetSpent } from '../poll/source-failures.js';
+import { PollCycle } from '../poll/poll-cycle.js';
 import type { EmailSource } from '../ports/email-source.port.js';
 import type { EventPublisher } from '../ports/event-publisher.port.js';
 import type { PassOutcome } from './reconcile-schedule.js';
@@ -123,7 +123,7 @@ export class ReconcilePass {
       case 'source-failed':
         return {
           kind: 'ended',
-          outcome: outcome.outcome.kind === 'budget-exhausted' ? 'stopped-budget' : 'failed',
+          outcome: isBudgetSpent(outcome.outcome) ? 'stopped-budget' : 'failed',
           reason: `Wolkvox: ${describeSourceFailure(outcome.outcome)}`,
           ...figures,
         };

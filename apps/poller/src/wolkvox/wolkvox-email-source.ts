@@ -1,11 +1,9 @@
-import type { RequestBudget, WolkvoxClient } from '@app/wolkvox-client';
+import type { RecordSink, RequestBudget, WallWindow, WolkvoxClient } from '@app/wolkvox-client';
 import {
   EmailSource,
   type BudgetSnapshot,
-  type RecordSink,
   type SourceOutcome,
 } from '../ports/email-source.port.js';
-import type { Window } from '../poll/window-planner.js';
 
 /** The undici Wolkvox client as the poll cycle's EmailSource: a thin pass-through. */
 export class WolkvoxEmailSource extends EmailSource {
@@ -17,7 +15,7 @@ export class WolkvoxEmailSource extends EmailSource {
   }
 
   async streamWindow(
-    window: Window,
+    window: WallWindow,
     sink: RecordSink,
     signal?: AbortSignal,
   ): Promise<SourceOutcome> {

@@ -1,12 +1,6 @@
 import { parseWallTime, type Cdr9Record, type WallSeconds } from '@app/contracts';
-import type { RequestBudget } from '@app/wolkvox-client';
-import type { Window } from '../../poll/window-planner.js';
-import {
-  EmailSource,
-  type BudgetSnapshot,
-  type RecordSink,
-  type SourceOutcome,
-} from '../email-source.port.js';
+import type { RecordSink, RequestBudget, WallWindow } from '@app/wolkvox-client';
+import { EmailSource, type BudgetSnapshot, type SourceOutcome } from '../email-source.port.js';
 
 /** Which ends of a window the API includes: the vendor does not say (docs/CONTRACT.md). */
 export type ApiBounds = 'inclusive' | 'end-exclusive' | 'start-exclusive' | 'exclusive';
@@ -33,7 +27,7 @@ export async function streamHeld(
 export class MemorySource extends EmailSource {
   rows: Array<{ record: Cdr9Record; visibleAt?: WallSeconds }>;
   /** The windows asked for, in order (calls the budget refused are not made, nor listed). */
-  readonly calls: Window[] = [];
+  readonly calls: WallWindow[] = [];
   limit = 60_000;
   bounds: ApiBounds = 'inclusive';
   order: 'oldest' | 'newest' | 'shuffled' = 'oldest';
@@ -57,7 +51,7 @@ export class MemorySource extends EmailSource {
     this.rows = rows.map((record) => ({ record }));
   }
 
-  async streamWindow(window: Window, sink: RecordSink): Promise<SourceOutcome> {
+  async streamWindow(window: WallWindow, sink: RecordSink): Promise<SourceOutcome> {
     const { requests } = this.options;
     if (requests && !requests.tryAcquire())
       return { kind: 'budget-exhausted', resetsAt: 0, source: 'local' };
@@ -91,7 +85,7 @@ export class MemorySource extends EmailSource {
   retryToken(): void {}
 
   /** The records the API would send for `window`, in the order it would send them. */
-  private answer(window: Window): Array<{ record: Cdr9Record; wall: WallSeconds }> {
+  private answer(window: WallWindow): Array<{ record: Cdr9Record; wall: WallSeconds }> {
     const excludesStart = this.bounds === 'start-exclusive' || this.bounds === 'exclusive';
     const excludesEnd = this.bounds === 'end-exclusive' || this.bounds === 'exclusive';
     const from = window.from + (excludesStart ? 1 : 0);
