@@ -25,7 +25,7 @@ export interface ExpectedOutput {
 
 /**
  * The events the poller publishes for these records, built with the contracts lib exactly as
- * apps/poller/src/poll/event-mapping.ts builds them (numbering identical records, mapping,
+ * apps/poller/src/cycle/event-mapping.ts builds them (numbering identical records, mapping,
  * encoding), written to a file. Identical records share one second and windows never cut a
  * second, so numbering the whole set at once gives the keys any window split gives.
  */

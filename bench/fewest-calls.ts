@@ -1,5 +1,5 @@
 import { MAX_QUERY_SPAN_SECONDS, type WallSeconds } from '@app/contracts';
-import { lowerBound } from '../apps/poller/src/poll/window-planner.js';
+import { lowerBound } from '../apps/poller/src/cycle/window-planner.js';
 
 export { lowerBound };
 

@@ -5,7 +5,7 @@ import {
   provenBounds,
   UNPROVEN_BOUNDS,
   type InclusiveBounds,
-} from '../apps/poller/src/poll/call-bounds.js';
+} from '../apps/poller/src/cycle/call-bounds.js';
 import {
   capByKnownRecords,
   densityOf,
@@ -14,7 +14,7 @@ import {
   WOLKVOX_LIMITS,
   type KnownRecords,
   type WindowLimits,
-} from '../apps/poller/src/poll/window-planner.js';
+} from '../apps/poller/src/cycle/window-planner.js';
 import { mulberry32 } from '../apps/simulator/src/prng.js';
 import {
   coveredSeconds,

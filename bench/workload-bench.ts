@@ -3,7 +3,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseWallTime } from '@app/contracts';
 import type { Admin } from 'kafkajs';
-import { WOLKVOX_LIMITS } from '../apps/poller/src/poll/window-planner.js';
+import { WOLKVOX_LIMITS } from '../apps/poller/src/cycle/window-planner.js';
 import { deleteTopics, pollerConfig } from './bench-topics.js';
 import { runChildScript } from './child-script.js';
 import type { CleanupStack } from './cleanup-stack.js';

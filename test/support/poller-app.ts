@@ -10,7 +10,7 @@ import type { Kafka } from 'kafkajs';
 import { AppModule } from '../../apps/poller/src/app.module.js';
 import { loadConfig, type PollerConfig } from '../../apps/poller/src/config/poller-config.js';
 import { readTopicToEnd } from '../../apps/poller/src/kafka/topic-reader.js';
-import { PollerStatus } from '../../apps/poller/src/poller/poller-status.js';
+import { PollerStatus } from '../../apps/poller/src/loop/poller-status.js';
 import { expectExactlyOnce, expectedKeys } from './ground-truth.js';
 import { testBrokers, uniqueTopic } from './kafka.js';
 import type { TestSimulator } from './simulator.js';

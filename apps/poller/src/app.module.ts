@@ -6,7 +6,7 @@ import type { PollerConfig } from './config/poller-config.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
-import { PollerModule } from './poller/poller.module.js';
+import { PollerModule } from './loop/poller.module.js';
 
 @Module({})
 export class AppModule {

@@ -1,6 +1,6 @@
 import { parseWallTime, type Cdr9Record, type WallSeconds } from '@app/contracts';
 import { DailyRequestBudget, type RequestBudget } from '@app/wolkvox-client';
-import { PollCycle } from '../poll/poll-cycle.js';
+import { PollCycle } from '../cycle/poll-cycle.js';
 import type { Checkpoint } from '../ports/checkpoint-store.port.js';
 import type { EmailSource } from '../ports/email-source.port.js';
 import { MemoryPublisher, MemorySource } from '../ports/testing/index.js';

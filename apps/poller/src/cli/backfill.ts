@@ -1,7 +1,7 @@
 import { formatWallTime, type WallSeconds } from '@app/contracts';
-import { describeSourceFailureForRun } from '../poll/source-failures.js';
+import { describeSourceFailureForRun } from '../cycle/source-failures.js';
 import type { Checkpoint } from '../ports/checkpoint-store.port.js';
-import type { PollCycle } from '../poll/poll-cycle.js';
+import type { PollCycle } from '../cycle/poll-cycle.js';
 import type { PublishTally } from './backfill-ports.js';
 
 /**

@@ -8,8 +8,8 @@ import { decodeOwner, type StoredCheckpoint } from '../kafka/checkpoint-codec.js
 import { resetMessages } from '../kafka/checkpoint-reset.js';
 import { liveOwner } from '../lease/lease.js';
 import { CorruptCheckpointError } from '../ports/checkpoint-store.port.js';
-import { cycleSettingsFrom, RANGE_RUN } from '../poll/cycle-settings.js';
-import { PollCycle } from '../poll/poll-cycle.js';
+import { cycleSettingsFrom, RANGE_RUN } from '../cycle/cycle-settings.js';
+import { PollCycle } from '../cycle/poll-cycle.js';
 import { createWolkvoxClient, dailyBudgetFor } from '../wolkvox/wolkvox-client.factory.js';
 import { WolkvoxEmailSource } from '../wolkvox/wolkvox-email-source.js';
 import {

@@ -1,6 +1,6 @@
 import { HealthIndicatorService } from '@nestjs/terminus';
-import type { PollCycle } from '../poll/poll-cycle.js';
-import { PollerStatus } from '../poller/poller-status.js';
+import type { PollCycle } from '../cycle/poll-cycle.js';
+import { PollerStatus } from '../loop/poller-status.js';
 import { CheckpointHealthIndicator } from './checkpoint.health.js';
 
 const indicators = new HealthIndicatorService();

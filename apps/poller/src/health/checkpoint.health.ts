@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { PollCycle } from '../poll/poll-cycle.js';
-import { PollerStatus } from '../poller/poller-status.js';
+import { PollCycle } from '../cycle/poll-cycle.js';
+import { PollerStatus } from '../loop/poller-status.js';
 
 /**
  * The checkpoint is up once the operation's progress has been read back from the progress topic

@@ -3,7 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { POLLER_CONFIG } from '../config/config.module.js';
 import type { PollerConfig } from '../config/poller-config.js';
 import { SecretScrubber } from '../logging/secret-scrubber.js';
-import { PollerModule } from '../poller/poller.module.js';
+import { PollerModule } from '../loop/poller.module.js';
 import { CheckpointHealthIndicator } from './checkpoint.health.js';
 import { HealthController } from './health.controller.js';
 import { KafkaHealthIndicator } from './kafka.health.js';

@@ -1,7 +1,7 @@
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { jest } from '@jest/globals';
 import type { Kafka } from 'kafkajs';
-import { PollerStatus } from '../poller/poller-status.js';
+import { PollerStatus } from '../loop/poller-status.js';
 import { KafkaHealthIndicator } from './kafka.health.js';
 
 const indicators = new HealthIndicatorService();

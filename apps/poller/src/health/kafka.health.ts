@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { Kafka, type Admin } from 'kafkajs';
-import { PollerStatus } from '../poller/poller-status.js';
+import { PollerStatus } from '../loop/poller-status.js';
 
 /** A readiness probe must answer well within its own timeout (a few seconds on Kubernetes). */
 export const KAFKA_CHECK_TIMEOUT_MS = 2_500;

@@ -1,7 +1,7 @@
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { jest } from '@jest/globals';
 import type { PollerConfig } from '../config/poller-config.js';
-import { PollerStatus } from '../poller/poller-status.js';
+import { PollerStatus } from '../loop/poller-status.js';
 import { PollingHealthIndicator, staleAfterSeconds } from './polling.health.js';
 
 const indicators = new HealthIndicatorService();

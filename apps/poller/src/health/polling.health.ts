@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { POLLER_CONFIG } from '../config/config.module.js';
 import type { PollerConfig } from '../config/poller-config.js';
-import { PollerStatus } from '../poller/poller-status.js';
+import { PollerStatus } from '../loop/poller-status.js';
 
 /** How old the last good poll may be: three intervals, and never under a minute. */
 export function staleAfterSeconds(intervalSeconds: number): number {

@@ -1,7 +1,7 @@
 import { parseWallTime } from '@app/contracts';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { RotatingSecret } from '../config/rotating-secret.js';
-import { PollerStatus } from '../poller/poller-status.js';
+import { PollerStatus } from '../loop/poller-status.js';
 import type { BudgetSnapshot, EmailSource } from '../ports/email-source.port.js';
 import { WolkvoxHealthIndicator } from './wolkvox.health.js';
 

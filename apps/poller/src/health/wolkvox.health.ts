@@ -4,9 +4,9 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import { POLLER_CONFIG } from '../config/config.module.js';
 import type { PollerConfig } from '../config/poller-config.js';
 import { EmailSource } from '../ports/email-source.port.js';
-import { PollerStatus } from '../poller/poller-status.js';
-import { NOT_FOUND_WARN_SECONDS, streakSeconds } from '../poller/not-found-streak.js';
-import { sourceReadiness } from '../poll/source-failures.js';
+import { PollerStatus } from '../loop/poller-status.js';
+import { NOT_FOUND_WARN_SECONDS, streakSeconds } from '../loop/not-found-streak.js';
+import { sourceReadiness } from '../cycle/source-failures.js';
 
 /**
  * The Wolkvox API as the poller last found it. Down when no retry can help until something

@@ -1,6 +1,6 @@
 import { formatWallTime, parseWallTime, type WallSeconds } from '@app/contracts';
 import type { Owner } from '../lease/lease.js';
-import type { PassState, Progress } from '../poll/progress.js';
+import type { PassState, Progress } from '../cycle/progress.js';
 import { CorruptCheckpointError, type Checkpoint } from '../ports/checkpoint-store.port.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { WallSeconds } from '@app/contracts';
-import { initialProgress } from '../poll/progress.js';
+import { initialProgress } from '../cycle/progress.js';
 import { encodeCheckpoint, headKey, type ProgressMessage } from './checkpoint-codec.js';
 
 /**

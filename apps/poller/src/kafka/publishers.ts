@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { PollerConfig } from '../config/poller-config.js';
-import { topicSpecs } from '../poller/topic-specs.js';
+import { topicSpecs } from '../loop/topic-specs.js';
 import type { CheckpointEncoder } from './kafka-transaction.js';
 import { ensureTopics } from './topic-admin.js';
 import { KafkaTransactionalPublisher } from './transactional-publisher.js';

@@ -1,6 +1,6 @@
 import { parseWallTime, type WallSeconds } from '@app/contracts';
 import type { CallReport } from '@app/wolkvox-client';
-import type { CycleOutcome } from '../poll/cycle-outcome.js';
+import type { CycleOutcome } from '../cycle/cycle-outcome.js';
 import type { BudgetSnapshot } from '../ports/email-source.port.js';
 import { FencedError } from '../ports/event-publisher.port.js';
 import { PollerMetrics } from './poller-metrics.js';

@@ -1,7 +1,7 @@
 import type { WallSeconds } from '@app/contracts';
 import type { CallReport } from '@app/wolkvox-client';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { CycleReport } from '../poller/poller-status.js';
+import type { CycleReport } from '../loop/poller-status.js';
 import type { BudgetSnapshot } from '../ports/email-source.port.js';
 import type { ReconcileReport } from '../reconcile/reconciler.js';
 import type { PassOutcome } from '../reconcile/reconcile-schedule.js';

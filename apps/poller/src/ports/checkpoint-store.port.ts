@@ -1,5 +1,5 @@
 import type { Owner } from '../lease/lease.js';
-import type { Progress } from '../poll/progress.js';
+import type { Progress } from '../cycle/progress.js';
 
 /**
  * What the poll cycle hands over to be kept with the events it covers, and gets back after a

@@ -4,9 +4,9 @@ import {
   RangeStartStore,
   UnpublishedOnlyPublisher,
 } from '../cli/backfill-ports.js';
-import { RANGE_RUN, type PollCycleSettings } from '../poll/cycle-settings.js';
-import { describeSourceFailure, isBudgetSpent } from '../poll/source-failures.js';
-import { PollCycle } from '../poll/poll-cycle.js';
+import { RANGE_RUN, type PollCycleSettings } from '../cycle/cycle-settings.js';
+import { describeSourceFailure, isBudgetSpent } from '../cycle/source-failures.js';
+import { PollCycle } from '../cycle/poll-cycle.js';
 import type { EmailSource } from '../ports/email-source.port.js';
 import type { EventPublisher } from '../ports/event-publisher.port.js';
 import type { PassOutcome } from './reconcile-schedule.js';

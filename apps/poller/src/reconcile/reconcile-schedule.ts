@@ -1,5 +1,5 @@
 import { SECONDS_PER_DAY, type WallSeconds } from '@app/contracts';
-import { WOLKVOX_LIMITS, type WindowLimits } from '../poll/window-planner.js';
+import { WOLKVOX_LIMITS, type WindowLimits } from '../cycle/window-planner.js';
 
 /**
  * When the daily reconciliation pass runs, what it reads and whether the day's budget can

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { SourceFailure } from '@app/wolkvox-client';
 import { Subject } from 'rxjs';
-import type { CycleOutcome } from '../poll/cycle-outcome.js';
+import type { CycleOutcome } from '../cycle/cycle-outcome.js';
 import { nextStreak, type NotFoundStreak } from './not-found-streak.js';
 
 /** One finished cycle, for metrics and logs. */

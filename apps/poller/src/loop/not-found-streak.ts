@@ -1,5 +1,5 @@
 import type { WallSeconds } from '@app/contracts';
-import type { CycleOutcome } from '../poll/cycle-outcome.js';
+import type { CycleOutcome } from '../cycle/cycle-outcome.js';
 
 /**
  * Dates covered by an unbroken run of windows that all answered 404 "Validate dates entered".

@@ -1,4 +1,4 @@
-import type { CycleOutcome } from '../poll/cycle-outcome.js';
+import type { CycleOutcome } from '../cycle/cycle-outcome.js';
 import { NOT_FOUND_WARN_SECONDS, nextStreak } from './not-found-streak.js';
 
 const DAY = 86_400;

@@ -13,10 +13,10 @@ import { EmailSource } from '../ports/email-source.port.js';
 import { EventPublisher } from '../ports/event-publisher.port.js';
 import { LeaseBeacon } from '../ports/lease-beacon.port.js';
 import { WOLKVOX_RETRY } from '../wolkvox/wolkvox-client.factory.js';
-import type { CycleOutcome } from '../poll/cycle-outcome.js';
-import { PollCycle, StartAtRequiredError } from '../poll/poll-cycle.js';
+import type { CycleOutcome } from '../cycle/cycle-outcome.js';
+import { PollCycle, StartAtRequiredError } from '../cycle/poll-cycle.js';
 import { Reconciler } from '../reconcile/reconciler.js';
-import { describeSourceFailure, sourceFailureConsequence } from '../poll/source-failures.js';
+import { describeSourceFailure, sourceFailureConsequence } from '../cycle/source-failures.js';
 import {
   heartbeatDuringCycleDue,
   heartbeatPeriodMs,

@@ -1,7 +1,7 @@
 import type { WallSeconds } from '@app/contracts';
 import { equalJitterDelayMs } from '@app/wolkvox-client';
-import type { CycleOutcome } from '../poll/cycle-outcome.js';
-import { sourceFailureWaitMs } from '../poll/source-failures.js';
+import type { CycleOutcome } from '../cycle/cycle-outcome.js';
+import { sourceFailureWaitMs } from '../cycle/source-failures.js';
 
 export interface DelaySettings {
   intervalSeconds: number;

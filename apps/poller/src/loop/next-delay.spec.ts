@@ -1,4 +1,4 @@
-import type { CycleOutcome } from '../poll/cycle-outcome.js';
+import type { CycleOutcome } from '../cycle/cycle-outcome.js';
 import { nextDelayMs } from './next-delay.js';
 
 const settings = { intervalSeconds: 300, maxBackoffSeconds: 120, tokenRetrySeconds: 900 };
