@@ -3,7 +3,7 @@ import { DailyRequestBudget, type RequestBudget } from '@app/wolkvox-client';
 import { PollCycle } from '../cycle/poll-cycle.js';
 import type { Checkpoint } from '../ports/checkpoint-store.port.js';
 import type { EmailSource } from '../ports/email-source.port.js';
-import { MemoryPublisher, MemorySource } from '../ports/testing/index.js';
+import { email, MemoryPublisher, MemorySource } from '../ports/testing/index.js';
 import {
   CappedRequestBudget,
   RangeLimitedSource,
@@ -25,17 +25,6 @@ function memorySource(
 /** The keys of the events each committed transaction published. */
 function keysOf(publisher: MemoryPublisher): string[] {
   return publisher.kafka.events.map((e) => e.key);
-}
-
-function email(date: string, n: number): Cdr9Record {
-  return {
-    channel: 'campaign-7',
-    date,
-    from: 'a@x.co',
-    to: `c${n}@x.co`,
-    subject: `s${n}`,
-    body: `b${n}`,
-  };
 }
 
 const checkpointAt = (settledBefore: string): Checkpoint => ({

@@ -1,9 +1,8 @@
 import { formatWallTime, wallTimeOf } from '@app/contracts';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Kafka } from 'kafkajs';
-import { KafkaCheckpointStore } from '../kafka/kafka-checkpoint-store.js';
 import { readTopicToEnd } from '../kafka/topic-reader.js';
-import { backfillPublisher } from '../kafka/publishers.js';
+import { backfillPublisher, checkpointStoreFor } from '../kafka/kafka-adapters.js';
 import { decodeOwner, type StoredCheckpoint } from '../kafka/checkpoint-codec.js';
 import { resetMessages } from '../kafka/checkpoint-reset.js';
 import { liveOwner } from '../lease/lease.js';
@@ -31,11 +30,7 @@ async function loadCheckpoint({ config, kafka }: CliContext): Promise<StoredChec
   } finally {
     await admin.disconnect();
   }
-  return new KafkaCheckpointStore(
-    kafka,
-    config.topics.progress,
-    config.wolkvox.server,
-  ).loadStored();
+  return checkpointStoreFor(kafka, config).loadStored();
 }
 
 function nowWall({ config }: CliContext) {
@@ -82,7 +77,7 @@ export async function checkpointCommand(ctx: CliContext, options: { json?: boole
 export async function checkpointResetCommand(ctx: CliContext, options: { to: Date }) {
   const { config, kafka } = ctx;
   const server = config.wolkvox.server;
-  const store = new KafkaCheckpointStore(kafka, config.topics.progress, server);
+  const store = checkpointStoreFor(kafka, config);
   const latest = await store.latestCommitted();
   const now = new Date();
   const owner = liveOwner(decodeOwner(server, latest), now, config.poll.leaseSeconds * 1000);

@@ -1,4 +1,4 @@
-import { KafkaCheckpointStore } from '../kafka/kafka-checkpoint-store.js';
+import { checkpointStoreFor } from '../kafka/kafka-adapters.js';
 import {
   decodePassRecord,
   describePassRecord,
@@ -13,7 +13,7 @@ import type { CliContext } from './cli-context.js';
 export async function reconcileCommand(ctx: CliContext, options: { json?: boolean }) {
   const { config } = ctx;
   const server = config.wolkvox.server;
-  const store = new KafkaCheckpointStore(ctx.kafka, config.topics.progress, server);
+  const store = checkpointStoreFor(ctx.kafka, config);
   const record = decodePassRecord((await store.latestCommitted()).get(reconcileKey(server)));
   const { days, atMinute } = config.poll.reconcile;
   const at = `${String(Math.floor(atMinute / 60)).padStart(2, '0')}:${String(atMinute % 60).padStart(2, '0')}`;

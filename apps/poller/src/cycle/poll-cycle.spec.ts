@@ -8,29 +8,22 @@ import {
 } from '@app/contracts';
 import { CorruptCheckpointError } from '../ports/checkpoint-store.port.js';
 import {
+  email as anEmail,
   MemoryCheckpointStore,
   MemoryKafka,
   MemoryPublisher,
   MemorySource,
 } from '../ports/testing/index.js';
+
 import type { CycleOutcome } from './cycle-outcome.js';
 import { PollCycle } from './poll-cycle.js';
 import { WOLKVOX_LIMITS } from './window-planner.js';
 
 const ZONE = 'America/Bogota';
 const t = (s: string): WallSeconds => parseWallTime(s)!;
-
-function email(date: string, n: number, extra: Partial<Cdr9Record> = {}): Cdr9Record {
-  return {
-    channel: 'email-route-1',
-    date,
-    from: 'a@x.co',
-    to: `c${n}@x.co`,
-    subject: `s${n}`,
-    body: `b${n}`,
-    ...extra,
-  };
-}
+/** A routing point's email (the cycle's tests read one channel). */
+const email = (date: string, n: number, extra: Partial<Cdr9Record> = {}) =>
+  anEmail(date, n, { channel: 'email-route-1', ...extra });
 
 function rig(
   source: MemorySource,

@@ -6,17 +6,15 @@ import { POLLER_CONFIG } from '../config/config.module.js';
 import type { PollerConfig } from '../config/poller-config.js';
 import { createKafka } from '../kafka/kafka-factory.js';
 import { KafkaCheckpointStore } from '../kafka/kafka-checkpoint-store.js';
-import { KafkaLeaseBeacon } from '../kafka/kafka-lease-beacon.js';
 import { KAFKA_LOG_CREATOR } from '../logging/kafka-log-creator.js';
-import { livePublisher } from '../kafka/publishers.js';
+import { checkpointStoreFor, leaseBeaconFor, livePublisher } from '../kafka/kafka-adapters.js';
 import { cycleSettingsFrom } from '../cycle/cycle-settings.js';
 import { PollCycle } from '../cycle/poll-cycle.js';
 import { CheckpointStore } from '../ports/checkpoint-store.port.js';
 import { EmailSource } from '../ports/email-source.port.js';
 import { EventPublisher } from '../ports/event-publisher.port.js';
 import { LeaseBeacon } from '../ports/lease-beacon.port.js';
-import { createWolkvoxClient, dailyBudgetFor } from '../wolkvox/wolkvox-client.factory.js';
-import { WolkvoxEmailSource } from '../wolkvox/wolkvox-email-source.js';
+import { wolkvoxEmailSource } from '../wolkvox/wolkvox-client.factory.js';
 import { Reconciler } from '../reconcile/reconciler.js';
 import { PollerService } from './poller.service.js';
 import { PollerStatus } from './poller-status.js';
@@ -49,17 +47,13 @@ export const API_CALLS = Symbol('API_CALLS');
     {
       provide: EmailSource,
       inject: [POLLER_CONFIG, API_CALLS],
-      useFactory: (config: PollerConfig, calls: Subject<CallReport>) => {
-        const budget = dailyBudgetFor(config.wolkvox);
-        const client = createWolkvoxClient(config.wolkvox, budget, (report) => calls.next(report));
-        return new WolkvoxEmailSource(client, budget);
-      },
+      useFactory: (config: PollerConfig, calls: Subject<CallReport>) =>
+        wolkvoxEmailSource(config, (report) => calls.next(report)),
     },
     {
       provide: KafkaCheckpointStore,
-      inject: [POLLER_CONFIG, Kafka],
-      useFactory: (config: PollerConfig, kafka: Kafka) =>
-        new KafkaCheckpointStore(kafka, config.topics.progress, config.wolkvox.server),
+      inject: [Kafka, POLLER_CONFIG],
+      useFactory: checkpointStoreFor,
     },
     { provide: CheckpointStore, useExisting: KafkaCheckpointStore },
     {
@@ -67,12 +61,7 @@ export const API_CALLS = Symbol('API_CALLS');
       inject: [Kafka, POLLER_CONFIG, KafkaCheckpointStore],
       useFactory: livePublisher,
     },
-    {
-      provide: LeaseBeacon,
-      inject: [POLLER_CONFIG, Kafka],
-      useFactory: (config: PollerConfig, kafka: Kafka) =>
-        new KafkaLeaseBeacon(kafka, config.topics.progress, config.wolkvox.server),
-    },
+    { provide: LeaseBeacon, inject: [Kafka, POLLER_CONFIG], useFactory: leaseBeaconFor },
     {
       provide: PollCycle,
       inject: [POLLER_CONFIG, EmailSource, EventPublisher, CheckpointStore, LeaseBeacon],

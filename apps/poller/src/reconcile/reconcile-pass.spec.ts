@@ -1,5 +1,5 @@
 import { idempotencyKey, parseWallTime, type Cdr9Record, type WallSeconds } from '@app/contracts';
-import { MemoryPublisher, MemorySource } from '../ports/testing/index.js';
+import { email, MemoryPublisher, MemorySource } from '../ports/testing/index.js';
 import { PASS_OVERRIDES, ReconcilePass, type StepResult } from './reconcile-pass.js';
 
 const t = (s: string): WallSeconds => parseWallTime(s)!;
@@ -8,14 +8,9 @@ const OPERATION = { server: '0010', timeZone: 'America/Bogota' };
 /** cdr_9 over a day, one email an hour. */
 const hourly = (rows: Cdr9Record[]) => new MemorySource(rows, { day: '2026-03-10' });
 
-const rows: Cdr9Record[] = Array.from({ length: 24 }, (_, h) => ({
-  channel: 'campaign-7',
-  date: `2026-03-09 ${String(h).padStart(2, '0')}:30:00`,
-  from: 'a@x.co',
-  to: `c${h}@x.co`,
-  subject: `s${h}`,
-  body: `b${h}`,
-}));
+const rows: Cdr9Record[] = Array.from({ length: 24 }, (_, h) =>
+  email(`2026-03-09 ${String(h).padStart(2, '0')}:30:00`, h),
+);
 const keyOf = (row: Cdr9Record) => idempotencyKey(OPERATION.server, row, 1);
 
 async function runToEnd(pass: ReconcilePass): Promise<StepResult[]> {

@@ -4,8 +4,7 @@ import { Kafka } from 'kafkajs';
 import { Subject } from 'rxjs';
 import { POLLER_CONFIG } from '../config/config.module.js';
 import type { PollerConfig } from '../config/poller-config.js';
-import { KafkaCheckpointStore } from '../kafka/kafka-checkpoint-store.js';
-import { backfillPublisher } from '../kafka/publishers.js';
+import { backfillPublisher, checkpointStoreFor } from '../kafka/kafka-adapters.js';
 import type { KafkaTransactionalPublisher } from '../kafka/transactional-publisher.js';
 import { cycleSettingsFrom } from '../cycle/cycle-settings.js';
 import { PollCycle } from '../cycle/poll-cycle.js';
@@ -265,11 +264,7 @@ export class Reconciler {
   }
 
   private async readRecord(): Promise<PassRecord | undefined> {
-    const store = new KafkaCheckpointStore(
-      this.kafka,
-      this.config.topics.progress,
-      this.config.wolkvox.server,
-    );
+    const store = checkpointStoreFor(this.kafka, this.config);
     const latest = await store.latestCommitted();
     return decodePassRecord(latest.get(reconcileKey(this.config.wolkvox.server)));
   }

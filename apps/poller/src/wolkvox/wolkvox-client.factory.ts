@@ -6,6 +6,7 @@ import {
   type RetryPolicy,
 } from '@app/wolkvox-client';
 import type { PollerConfig } from '../config/poller-config.js';
+import { WolkvoxEmailSource } from './wolkvox-email-source.js';
 
 /** Attempts per window for transient faults (5xx, resets, invalid JSON, maintenance). */
 export const WOLKVOX_RETRY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 1000, maxDelayMs: 30_000 };
@@ -49,4 +50,13 @@ export function createWolkvoxClient(
     if (event.kind === 'changed') client.useToken(config.token.reveal());
   });
   return client;
+}
+
+/** The EmailSource port's adapter for the live poll: the client on the day's budget. */
+export function wolkvoxEmailSource(
+  config: PollerConfig,
+  onCall: (report: CallReport) => void,
+): WolkvoxEmailSource {
+  const budget = dailyBudgetFor(config.wolkvox);
+  return new WolkvoxEmailSource(createWolkvoxClient(config.wolkvox, budget, onCall), budget);
 }

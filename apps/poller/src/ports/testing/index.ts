@@ -4,6 +4,7 @@
  * service (tsconfig.build.json leaves this folder out).
  */
 export { MemorySource, streamHeld, type ApiBounds } from './memory-source.js';
+export { email } from './records.js';
 export {
   MemoryCheckpointStore,
   MemoryKafka,

@@ -2,11 +2,28 @@ import { Logger } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { PollerConfig } from '../config/poller-config.js';
 import { topicSpecs } from '../loop/topic-specs.js';
+import { KafkaCheckpointStore } from './kafka-checkpoint-store.js';
+import { KafkaLeaseBeacon } from './kafka-lease-beacon.js';
 import type { CheckpointEncoder } from './kafka-transaction.js';
 import { ensureTopics } from './topic-admin.js';
 import { KafkaTransactionalPublisher } from './transactional-publisher.js';
 
 type PublisherConfig = Pick<PollerConfig, 'topics' | 'wolkvox' | 'kafka'>;
+
+/**
+ * The Kafka adapters of the poller's ports, each built from the configuration in one place: the
+ * Nest module binds them, the CLI and the benchmarks build the same ones.
+ */
+
+/** The operation's checkpoint on the progress topic (read back, and encoded for the publisher). */
+export function checkpointStoreFor(kafka: Kafka, config: PublisherConfig): KafkaCheckpointStore {
+  return new KafkaCheckpointStore(kafka, config.topics.progress, config.wolkvox.server);
+}
+
+/** Heartbeats to the progress topic while a cycle runs. */
+export function leaseBeaconFor(kafka: Kafka, config: PublisherConfig): KafkaLeaseBeacon {
+  return new KafkaLeaseBeacon(kafka, config.topics.progress, config.wolkvox.server);
+}
 
 /**
  * The live poll's publisher: its operation's transactional id (a second poller of it fences the
