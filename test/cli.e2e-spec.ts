@@ -9,6 +9,7 @@ import type { Kafka } from 'kafkajs';
 import { readTopicToEnd } from '../apps/poller/src/kafka/topic-reader.js';
 import { expectedKeys } from './support/ground-truth.js';
 import { testBrokers, testKafka, uniqueTopic } from './support/kafka.js';
+import { waitFor } from './support/poller-app.js';
 import { CLI_MAIN, PollerProcess, runToExit } from './support/poller-process.js';
 import { startTestSimulator, type TestSimulator } from './support/simulator.js';
 
@@ -71,7 +72,16 @@ describe('replay', () => {
     kafka = testKafka('replay-e2e');
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+    // Kept forever: the records are stamped 2026-03-01 (the --since and table tests read those
+    // instants), older than the broker's default retention (7 days). The first commit marker is
+    // stamped with the broker's clock, so the broker rolls a segment there; the closed segment
+    // holds only the first transaction, and the broker's next retention check (30 s after it
+    // starts, then every 5 minutes) deletes it. A check between these writes and the read below
+    // left the topic starting at the aborted transaction: the read returned only the last 5.
+    await admin.createTopics({
+      topics: [{ topic, numPartitions: 3, configEntries: [{ name: 'retention.ms', value: '-1' }] }],
+      waitForLeaders: true,
+    });
     await admin.disconnect();
     const producer = kafka.producer({
       transactionalId: `${topic}-tx`,
@@ -95,6 +105,16 @@ describe('replay', () => {
     await send([100, 101, 102], T0 + 1000, false);
     await send([8, 9, 10, 11, 12], T1, true);
     await producer.disconnect();
+    // The broker answers EndTxn before it writes the commit markers; until the last ones land, the
+    // read_committed end offset (the last stable offset) stops before the last transaction, and
+    // a read started now ends there. Each partition ends at 8: its records and three markers.
+    const ends = kafka.admin();
+    await ends.connect();
+    await waitFor(
+      async () => (await ends.fetchTopicOffsets(topic)).every((o) => o.high === '8'),
+      30_000,
+      'the markers of the last commit',
+    ).finally(() => ends.disconnect());
     for (const { partition, offset, message } of await readTopicToEnd(kafka, topic)) {
       const n = Number(/Caso (\d+)/.exec(message.value!.toString())![1]);
       held[partition].push({ offset, event: email(n).event, timestamp: Number(message.timestamp) });

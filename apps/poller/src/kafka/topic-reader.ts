@@ -27,6 +27,15 @@ export interface ReadToEndOptions {
  * first, and a partition counts as read once a batch ends at or past its last offset. Batches
  * that hold only transaction markers or aborted records still report their offsets through
  * END_BATCH_PROCESS, which is how a partition whose tail is a commit marker completes.
+ *
+ * What "the beginning" and "the end" are, as the broker answers them (ListOffsets):
+ * - the beginning is the log start offset: records that retention deleted are not read, and
+ *   retention counts from the records' timestamps, so records stamped further in the past than
+ *   the topic's `retention.ms` go at the broker's next retention check once their segment rolls;
+ * - the end is the read_committed one (the last stable offset), also with `readUncommitted`: it
+ *   stops at the first open transaction, and a transaction whose commit() has returned stays
+ *   open until the broker has written its markers, shortly after. Callers that must see a commit
+ *   first fence its producer (the checkpoint store reads after the publisher's claim).
  */
 export async function readTopicToEnd(
   kafka: Kafka,
