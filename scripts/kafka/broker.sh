@@ -16,6 +16,12 @@
 #   KAFKA_FRESH=1     wipe the state dir before starting (tests start from an empty cluster)
 #   KAFKA_HEAP_OPTS   JVM heap flags                                (default -Xms256m -Xmx1g)
 #   KAFKA_START_TIMEOUT seconds to wait for the broker to serve     (default 90)
+#   KAFKA_EXTRA_CONFIG  a file of server.properties lines appended after the defaults; a key it
+#                     repeats wins (java.util.Properties keeps the last), so it can replace the
+#                     listeners, add SASL/TLS/ACL settings or make this node one of a cluster
+#   KAFKA_FORMAT_ARGS   extra `kafka-storage format` arguments (e.g. `--add-scram ...`), one
+#                     string split on spaces
+#   KAFKA_CLUSTER_ID    the cluster id to format with (nodes of one cluster share it; random)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -70,6 +76,9 @@ group.initial.rebalance.delay.ms=0
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 PROPS
+  if [[ -n "${KAFKA_EXTRA_CONFIG:-}" ]]; then
+    { echo "# from KAFKA_EXTRA_CONFIG=$KAFKA_EXTRA_CONFIG"; cat "$KAFKA_EXTRA_CONFIG"; } >> "$state/server.properties"
+  fi
 }
 
 java_args() {
@@ -81,10 +90,11 @@ java_args() {
 
 format() {
   if [[ -f "$state/data/meta.properties" ]]; then return 0; fi
-  local cluster_id
+  local cluster_id="${KAFKA_CLUSTER_ID:-}"
   java_args
-  cluster_id="$(java "${JAVA_ARGS[@]}" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)"
-  java "${JAVA_ARGS[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$state/server.properties" --ignore-formatted >"$state/format.log" 2>&1 \
+  [[ -n "$cluster_id" ]] || cluster_id="$(java "${JAVA_ARGS[@]}" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)"
+  # shellcheck disable=SC2086 # KAFKA_FORMAT_ARGS is a list of words on purpose
+  java "${JAVA_ARGS[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$state/server.properties" --ignore-formatted ${KAFKA_FORMAT_ARGS:-} >"$state/format.log" 2>&1 \
     || { cat "$state/format.log" >&2; exit 1; }
 }
 
