@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freeBrokerPort } from '../../scripts/free-port.js';
@@ -37,7 +38,9 @@ export class TlsBroker {
     return new TlsBroker(broker, `127.0.0.1:${tlsPort}`, `127.0.0.1:${tlsPort + 1}`);
   }
 
-  stop(): Promise<void> {
-    return this.broker.stop();
+  /** Stops the broker and removes its data (the certificates stay for the next start). */
+  async stop(): Promise<void> {
+    await this.broker.stop();
+    await rm(this.broker.stateDir, { recursive: true, force: true });
   }
 }
