@@ -49,8 +49,13 @@ signed() {
   kt -importcert -keystore "$dir/$name.p12" -alias "$name" -file "$dir/$name.crt"
 }
 
+fresh() { openssl x509 -checkend 86400 -noout -in "$1" >/dev/null 2>&1; }
+
 certs() {
-  if [[ -f "$dir/.complete" ]]; then return 0; fi
+  # Kept while every certificate has a day left (they are made for 30 days).
+  if [[ -f "$dir/.complete" ]] && fresh "$dir/ca.pem" && fresh "$dir/broker.crt" && fresh "$dir/client.pem"; then
+    return 0
+  fi
   command -v keytool >/dev/null || { log "keytool not found: install a JDK 17+"; exit 1; }
   command -v openssl >/dev/null || { log "openssl not found (apt-get install openssl)"; exit 1; }
   rm -rf "$dir" && mkdir -p "$dir"
@@ -94,7 +99,9 @@ case "${1:-}" in
   start)
     certs
     listeners
+    # broker.sh copies it into the broker's own server.properties.
     KAFKA_EXTRA_CONFIG="$dir/server-$port.properties" bash "$here/broker.sh" start
+    rm -f "$dir/server-$port.properties"
     log "TLS on 127.0.0.1:$tls_port, TLS with client certificates on 127.0.0.1:$mtls_port (CA: $dir/ca.pem)"
     ;;
   stop) bash "$here/broker.sh" stop ;;
