@@ -23,6 +23,9 @@ writeFileSync(emptyTokenFile, '\n');
 const spacedTokenFile = join(secretsDir, 'spaced-token');
 writeFileSync(spacedTokenFile, `${TOKEN} with spaces\n`);
 const SASL = { KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u' };
+/** A "key" file that holds a secret and no PEM: refused without a word of it. */
+const notPemFile = join(secretsDir, 'not-pem');
+writeFileSync(notPemFile, `${PASSWORD}\n`);
 
 type Case = [variable: string, change: Record<string, string | undefined>];
 
@@ -52,6 +55,8 @@ const CASES: Case[] = [
   ],
   ['KAFKA_SASL_PASSWORD_FILE', { ...SASL, KAFKA_SASL_PASSWORD_FILE: '/nonexistent/password' }],
   ['KAFKA_SASL_PASSWORD_FILE', { ...SASL, KAFKA_SASL_PASSWORD_FILE: emptyTokenFile }],
+  ['KAFKA_SSL_CA_FILE', { KAFKA_SSL_CA_FILE: '/nonexistent/ca.pem' }],
+  ['KAFKA_SSL_KEY_FILE', { KAFKA_SSL_CERT_FILE: notPemFile, KAFKA_SSL_KEY_FILE: notPemFile }],
   ['KAFKA_REPLICATION_FACTOR', { KAFKA_REPLICATION_FACTOR: '0' }],
   ['KAFKA_PARTITIONS', { KAFKA_PARTITIONS: 'three' }],
   ['EMAIL_SENT_TOPIC', { EMAIL_SENT_TOPIC: 'email sent!' }],

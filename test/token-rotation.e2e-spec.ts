@@ -101,15 +101,7 @@ describe('a token rotated through WOLKVOX_TOKEN_FILE', () => {
     expect(body.status).toBe('ok');
 
     await append(emailsNow(200, 10));
-    await poller.waitFor(
-      async () => {
-        const metrics = (await poller.get<string>('/metrics')).body;
-        const published = /^wolkvox_poller_events_published_total (\d+)$/m.exec(metrics);
-        return Number(published?.[1] ?? 0) === emails;
-      },
-      60_000,
-      `${emails} events published`,
-    );
+    await poller.waitForPublished(emails, 60_000);
     await expectEventsExactlyOnce(kafka, simulator, env, emails);
 
     const since = (await simulator.control.calls()).slice(callsBefore);

@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const script = join(root, 'scripts', 'kafka', 'broker.sh');
+const brokerScript = join(root, 'scripts', 'kafka', 'broker.sh');
 
 /**
  * A real Apache Kafka broker (KRaft) run with `java` from the jars that scripts/kafka/broker.sh
@@ -16,6 +16,11 @@ export class LocalBroker {
   constructor(
     readonly port: number,
     readonly stateDir = join(root, '.cache', 'kafka', `test-${port}`),
+    /** The script that runs it and its own variables (scripts/kafka/tls-broker.sh, its ports). */
+    private readonly launcher: { script: string; env: Record<string, string> } = {
+      script: brokerScript,
+      env: {},
+    },
   ) {}
 
   get address(): string {
@@ -39,9 +44,10 @@ export class LocalBroker {
 
   private async exec(command: string, env: Record<string, string> = {}): Promise<void> {
     try {
-      await run('bash', [script, command], {
+      await run('bash', [this.launcher.script, command], {
         env: {
           ...process.env,
+          ...this.launcher.env,
           ...env,
           KAFKA_PORT: String(this.port),
           KAFKA_STATE_DIR: this.stateDir,
@@ -51,7 +57,7 @@ export class LocalBroker {
     } catch (error) {
       const e = error as { stderr?: string; message: string };
       throw new Error(
-        `broker.sh ${command} failed on port ${this.port}: ${e.stderr || e.message}`,
+        `${basename(this.launcher.script)} ${command} failed on port ${this.port}: ${e.stderr || e.message}`,
         {
           cause: error,
         },

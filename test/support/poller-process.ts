@@ -120,6 +120,19 @@ export class PollerProcess {
     }
   }
 
+  /** Resolves once the events-published counter on /metrics reaches `count`. */
+  async waitForPublished(count: number, timeoutMs: number): Promise<void> {
+    await this.waitFor(
+      async () => {
+        const metrics = (await this.get<string>('/metrics')).body;
+        const published = /^wolkvox_poller_events_published_total (\d+)$/m.exec(metrics);
+        return Number(published?.[1] ?? 0) === count;
+      },
+      timeoutMs,
+      `${count} events published`,
+    );
+  }
+
   /**
    * Waits until GET /health/ready answers `status` (and, when given, a body `until` accepts);
    * returns that answer.

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { loadConfig, type PollerConfig } from './config/poller-config.js';
+import { brokerTrustProblem } from './kafka/broker-trust.js';
 import { createAppLogger } from './logging/app-logger.js';
 import { SecretScrubber } from './logging/secret-scrubber.js';
 
@@ -56,6 +57,13 @@ if (!result.ok) {
   process.exit(EX_CONFIG);
 }
 const { config } = result;
+// With TLS, the brokers' certificates next: one this process does not trust is a setting to fix,
+// which kafkajs would otherwise retry forever (kafka/broker-trust.ts).
+const untrusted = await brokerTrustProblem(config.kafka);
+if (untrusted) {
+  process.stderr.write(`config error: ${untrusted}\n`);
+  process.exit(EX_CONFIG);
+}
 const logger = createAppLogger({
   level: config.logLevel,
   scrubber: SecretScrubber.fromConfig(config),

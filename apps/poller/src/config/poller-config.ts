@@ -8,6 +8,7 @@ import {
   type Topics,
 } from '@app/contracts';
 import { z } from 'zod';
+import { kafkaTlsFrom, type KafkaTls } from './kafka-tls.js';
 import { RotatingSecret, type ReadFile } from './rotating-secret.js';
 
 /**
@@ -187,7 +188,10 @@ export interface PollerConfig {
   kafka: {
     brokers: string[];
     clientId: string;
+    /** KAFKA_SSL, or any KAFKA_SSL_*_FILE set. */
     ssl: boolean;
+    /** The CA and client certificate files (config/kafka-tls.ts), read at start. */
+    tls: KafkaTls | undefined;
     sasl:
       | {
           mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
@@ -234,7 +238,8 @@ export function loadConfig(
     Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
   );
   const parsed = EnvSchema.safeParse(present);
-  const crossField = crossFieldProblems(present);
+  const tls = kafkaTlsFrom(present, readFile);
+  const crossField = [...crossFieldProblems(present), ...tls.problems];
   if (!parsed.success || crossField.length) {
     const problems = (parsed.error?.issues ?? []).map((issue) => {
       const name = String(issue.path[0] ?? 'environment');
@@ -284,7 +289,8 @@ export function loadConfig(
       kafka: {
         brokers: e.KAFKA_BROKERS,
         clientId: e.KAFKA_CLIENT_ID,
-        ssl: e.KAFKA_SSL,
+        ssl: e.KAFKA_SSL || tls.tls !== undefined,
+        tls: tls.tls,
         sasl: e.KAFKA_SASL_MECHANISM
           ? {
               mechanism: e.KAFKA_SASL_MECHANISM,

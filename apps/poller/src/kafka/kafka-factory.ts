@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type KafkaConfig, type logCreator, type SASLOptions } from 'kafkajs';
 import type { PollerConfig } from '../config/poller-config.js';
+import { kafkaSsl } from './kafka-tls-options.js';
 
 /** kafkajs client options from the validated configuration (SSL and SASL when configured). */
 export function kafkaConfigFrom(config: PollerConfig['kafka'], logger?: logCreator): KafkaConfig {
@@ -7,7 +8,7 @@ export function kafkaConfigFrom(config: PollerConfig['kafka'], logger?: logCreat
   return {
     clientId: config.clientId,
     brokers: config.brokers,
-    ssl: config.ssl,
+    ssl: kafkaSsl(config),
     ...(sasl ? { sasl } : {}),
     connectionTimeout: 5_000,
     requestTimeout: 30_000,

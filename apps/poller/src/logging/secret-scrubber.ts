@@ -19,7 +19,7 @@ export class SecretScrubber {
   }
 
   /**
-   * The token and the SASL password, every value they held and every value they take later
+   * The token, the SASL password and the TLS client key, every value they held and every value they take later
    * (a secret file read again): an old token in a log line is a leak too.
    */
   static fromConfig(config: Pick<PollerConfig, 'wolkvox' | 'kafka'>): SecretScrubber {
@@ -31,6 +31,9 @@ export class SecretScrubber {
     };
     follow(config.wolkvox.token);
     follow(config.kafka.sasl?.password);
+    // The client certificate's key and passphrase (KAFKA_SSL_KEY_FILE), read once at start.
+    for (const secret of [config.kafka.tls?.key, config.kafka.tls?.passphrase])
+      scrubber.add(secret?.reveal());
     return scrubber;
   }
 

@@ -1,0 +1,49 @@
+/**
+ * PEM material for unit tests of the TLS settings, made once with openssl (EC P-256, valid for a
+ * century so that no test ever expires): a CA, a client certificate it signed, the client's key
+ * plain and encrypted with FIXTURE_PASSPHRASE, and a key that is not the client's. Nothing
+ * trusts this CA; e2e tests make their own with scripts/kafka/tls-broker.sh.
+ */
+export const FIXTURE_PASSPHRASE = 'fixture-passphrase';
+export const CA_PEM = `-----BEGIN CERTIFICATE-----
+MIIBhDCCASugAwIBAgIUT8QQn49PLRWmHj9Hiqk5W4RPWwYwCgYIKoZIzj0EAwIw
+FzEVMBMGA1UEAwwMdW5pdC10ZXN0IENBMCAXDTI2MTIwNDIzMTI0N1oYDzIxMjYx
+MTEwMjMxMjQ3WjAXMRUwEwYDVQQDDAx1bml0LXRlc3QgQ0EwWTATBgcqhkjOPQIB
+BggqhkjOPQMBBwNCAAScwIrXa7UvBoNSJpHQe1oLPu1VOA8YgVt4t7u5pPlgQuRp
+bLvdUqFQz91EHKlwewJ9hhXaZodRAtInBfXt1aQEo1MwUTAdBgNVHQ4EFgQUhieW
+ZpEMQtnotKZuEmeqUkhCeHMwHwYDVR0jBBgwFoAUhieWZpEMQtnotKZuEmeqUkhC
+eHMwDwYDVR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNHADBEAiAlk6pcZrQAYsPK
+RLyjRxBVowx6noOO+t6VMbmEyfalEwIgFYA+tdcMlcWP+LrYadKyCXpLb85SQ34M
+O6J6AoSZ6lo=
+-----END CERTIFICATE-----
+`;
+export const CLIENT_CERT_PEM = `-----BEGIN CERTIFICATE-----
+MIIBLjCB1QIURBiDrmBQrVnOcN8Kok+1x2XoaL4wCgYIKoZIzj0EAwIwFzEVMBMG
+A1UEAwwMdW5pdC10ZXN0IENBMCAXDTI2MTIwNDIzMTI0OFoYDzIxMjYxMTEwMjMx
+MjQ4WjAbMRkwFwYDVQQDDBB1bml0LXRlc3QgY2xpZW50MFkwEwYHKoZIzj0CAQYI
+KoZIzj0DAQcDQgAE+EdEtokhqVLrBQjFYPJKCG+LhenRxr5z4cl8rKKokn8TRppL
+2HVwH9uohX0tQZndT907tp9BhVARaFGoAZNX7DAKBggqhkjOPQQDAgNIADBFAiAZ
+4Knlj3itjQ+jQTusX8OLGzZlDP76ACgEvEXq2CTTNAIhAJ2VNd+WZ0Gqn/bq8lES
+e6OnyDisS+QYCu5XvC3McNMi
+-----END CERTIFICATE-----
+`;
+export const CLIENT_KEY_PEM = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg9J5r7HKVOjTHvvzd
+cEd4Pjtlj4Lcb6nx9veexmI0G2KhRANCAAT4R0S2iSGpUusFCMVg8koIb4uF6dHG
+vnPhyXysoqiSfxNGmkvYdXAf26iFfS1Bmd1P3Tu2n0GFUBFoUagBk1fs
+-----END PRIVATE KEY-----
+`;
+export const CLIENT_KEY_ENCRYPTED_PEM = `-----BEGIN ENCRYPTED PRIVATE KEY-----
+MIHsMFcGCSqGSIb3DQEFDTBKMCkGCSqGSIb3DQEFDDAcBAjpuIkYojNyCAICCAAw
+DAYIKoZIhvcNAgkFADAdBglghkgBZQMEASoEEIrlNd7DTg+L3+f2wJQtiqoEgZBy
+WKV2S3gxT6QbEKvaV1LbkvtnQAqO0j16IMJ4vCvIB83d1v+efcJ5C5iHnb3G+56N
+v4u+Ucb90s7HLjoWUiV7q67jl+rAmaAregXru8Ut2Gxgx8zCxhvSMUOMDZcsWe58
+oq5r+zYxmbci6lsUKbZn0566H5eQboh7k6/L1PDoV2TmtCVaBEUjAaNtCZuz6Eo=
+-----END ENCRYPTED PRIVATE KEY-----
+`;
+export const OTHER_KEY_PEM = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgdCE2xkp5qhann4j5
+35ICkOT6n0tsabHnxPzyaqf9Q3yhRANCAARdvSsMoAeUi6UM9qpqJhdollRUSnW3
+DIyiu8CjEZ+27pyrSyoXr9w/dgjp/alhRfVHGoP4yN0b+tmbZSz/YvGY
+-----END PRIVATE KEY-----
+`;
