@@ -2,13 +2,16 @@
 # Installs what CI's operations checks need, from Debian's own packages and only when missing:
 #   promtool (package `prometheus`): `promtool check/test rules` and the Prometheus e2e test;
 #   kubectl (package `kubernetes-client`): `kubectl kustomize deploy/k8s`.
-# Also java and mvn for the local Kafka broker (scripts/kafka/broker.sh).
+# Also java and mvn for the local Kafka broker (scripts/kafka/broker.sh), and openssl for the
+# TLS broker's certificates (scripts/kafka/tls-broker.sh).
 # Prints the version of each tool; exits non-zero when one cannot be installed.
 set -euo pipefail
 
 need=()
 command -v java >/dev/null || need+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || need+=(maven)
+# keytool comes with the JRE; openssl turns the TLS test's client key into PEM (tls-broker.sh).
+command -v openssl >/dev/null || need+=(openssl)
 command -v promtool >/dev/null || need+=(prometheus)
 command -v kubectl >/dev/null || need+=(kubernetes-client)
 if ((${#need[@]})); then
