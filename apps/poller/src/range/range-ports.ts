@@ -17,8 +17,8 @@ import {
  */
 
 /**
- * A progress that starts the pass at the range's start; the operation's checkpoint is neither
- * read nor written (the backfill's and the reconciliation's).
+ * A progress that starts the pass at the run's resume point (the range's start, then past each
+ * window committed); the operation's checkpoint is neither read nor written.
  */
 export class RangeStartStore extends CheckpointStore {
   private density: number | undefined;
