@@ -1,18 +1,15 @@
-import { parseWallTime, type Cdr9Record, type WallSeconds } from '@app/contracts';
+import { idempotencyKey, parseWallTime, type Cdr9Record, type WallSeconds } from '@app/contracts';
 import { DailyRequestBudget, type RequestBudget } from '@app/wolkvox-client';
-import { PollCycle } from '../cycle/poll-cycle.js';
 import type { Checkpoint } from '../ports/checkpoint-store.port.js';
 import type { EmailSource } from '../ports/email-source.port.js';
 import { email, MemoryPublisher, MemorySource } from '../ports/testing/index.js';
-import {
-  CappedRequestBudget,
-  RangeLimitedSource,
-  RangeStartStore,
-  UnpublishedOnlyPublisher,
-} from './backfill-ports.js';
+import { RangeRunner } from '../range/range-runner.js';
 import { planBackfill, runBackfill } from './backfill.js';
+import { CappedRequestBudget } from './capped-request-budget.js';
 
 const t = (s: string): WallSeconds => parseWallTime(s)!;
+const wallOf = (row: Cdr9Record): WallSeconds => t(row.date);
+const keyOf = (row: Cdr9Record) => idempotencyKey('0010', row, 1);
 
 /** cdr_9 in memory, spending a request of the day's budget per call. */
 function memorySource(
@@ -43,14 +40,17 @@ function backfill(
   source: EmailSource,
   inner: MemoryPublisher,
   published = { events: new Set<string>(), deadLetters: new Set<string>() },
+  onWindow?: (secondsDone: number, windows: number) => void,
 ) {
   const range = { from: t('2026-03-01 10:00:00'), last: t('2026-03-01 10:59:59') };
-  const publisher = new UnpublishedOnlyPublisher(inner, published);
-  const cycle = new PollCycle(
-    new RangeLimitedSource(source, range.last),
-    publisher,
-    new RangeStartStore(range.from),
-    {
+  // The runner's backoff clock, moved on by the backfill's sleep.
+  let nowMs = 0;
+  const runner = new RangeRunner({
+    range,
+    source,
+    publisher: inner,
+    published,
+    settings: {
       operation: { server: '0010', timeZone: 'America/Bogota' },
       startAt: undefined,
       lookbackSeconds: 3600,
@@ -58,14 +58,20 @@ function backfill(
       unrecordedCallAllowance: 0,
       clock: () => new Date('2026-03-10T12:00:00-05:00'),
     },
-  );
+    now: () => nowMs,
+  });
   const progress: number[] = [];
   const run = runBackfill({
-    cycle,
-    tally: publisher.tally,
+    runner,
     range,
-    onProgress: (seconds) => progress.push(seconds),
-    sleep: () => Promise.resolve(),
+    onProgress: (seconds, summary) => {
+      progress.push(seconds);
+      onWindow?.(seconds, summary.windows);
+    },
+    sleep: (ms) => {
+      nowMs += ms;
+      return Promise.resolve();
+    },
   });
   return { run, progress, published };
 }
@@ -152,6 +158,31 @@ describe('runBackfill through PollCycle', () => {
     expect(summary.complete).toBe(false);
     expect(summary.stoppedBecause).toContain('--max-requests');
     expect(budget.runSpent).toBe(1);
+  });
+
+  it('resumes after a Kafka failure where it stood: no call reads the published part again', async () => {
+    const source = memorySource(ROWS);
+    source.limit = 3; // windows of a few records: the range takes several
+    const inner = new MemoryPublisher();
+    let latestPublished: WallSeconds | undefined;
+    let callsBefore = 0;
+    const { run } = backfill(source, inner, undefined, (_seconds, windows) => {
+      if (windows !== 2) return;
+      // Two windows committed: the broker fails the next commit (the cycle drops its producer).
+      const keys = new Set(keysOf(inner));
+      latestPublished = Math.max(...ROWS.filter((r) => keys.has(keyOf(r))).map(wallOf));
+      callsBefore = source.calls.length;
+      inner.failNextCommit = 1;
+    });
+    const summary = await run;
+    expect(summary.complete).toBe(true);
+    expect(inner.aborted).toBeGreaterThan(0);
+    expect(keysOf(inner)).toHaveLength(12);
+    expect(new Set(keysOf(inner)).size).toBe(12);
+    // No call after the failure asks again for a second that held a published record.
+    const after = source.calls.slice(callsBefore);
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.filter((call) => call.from <= latestPublished!)).toEqual([]);
   });
 
   it('stops when another backfill fenced it', async () => {

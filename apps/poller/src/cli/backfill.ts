@@ -1,8 +1,8 @@
 import { formatWallTime, type WallSeconds } from '@app/contracts';
 import { describeSourceFailureForRun } from '../cycle/source-failures.js';
 import type { Checkpoint } from '../ports/checkpoint-store.port.js';
-import type { PollCycle } from '../cycle/poll-cycle.js';
-import type { PublishTally } from './backfill-ports.js';
+import type { PublishTally } from '../range/range-ports.js';
+import type { RangeRunner, RangeStep } from '../range/range-runner.js';
 
 /**
  * Backfill: read a past range of the report again and publish what the topics do not hold
@@ -69,25 +69,23 @@ export interface BackfillSummary {
 }
 
 export interface BackfillRun {
-  cycle: PollCycle;
-  tally: PublishTally;
+  runner: RangeRunner;
   range: { from: WallSeconds; last: WallSeconds };
   /** Seconds of the range read so far (the progress bar). */
   onProgress?: (secondsDone: number, summary: BackfillSummary) => void;
   signal?: AbortSignal;
-  /** Publish failures in a row before giving up (Kafka away). */
-  maxPublishFailures?: number;
+  /** Waits out a retry after a failed publish (the runner's clock must agree with it). */
   sleep?: (ms: number) => Promise<void>;
 }
 
 /**
- * Runs poll cycles over the range until it is read to its end, through the same PollCycle as the
- * poller (the ports, adapted in backfill-ports.ts, confine it to the range). Stops, with the
- * reason, on what a retry now cannot fix; the summary says how far it got, and a rerun skips
- * what was published.
+ * Steps the range runner to the end of the range, through the same PollCycle as the poller
+ * (range-runner.ts confines it to the range). After a failed publish it waits as the runner says
+ * and reads on from the last window committed. Stops, with the reason, on what a retry now
+ * cannot fix; the summary says how far it got, and a rerun skips what was published.
  */
 export async function runBackfill(run: BackfillRun): Promise<BackfillSummary> {
-  const { cycle, range } = run;
+  const { runner, range } = run;
   const sleep = run.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   const summary: BackfillSummary = {
     from: formatWallTime(range.from),
@@ -96,43 +94,44 @@ export async function runBackfill(run: BackfillRun): Promise<BackfillSummary> {
     windows: 0,
     splits: 0,
     fetched: 0,
-    published: run.tally,
+    published: runner.tally,
     overflowingSeconds: [],
   };
-  const stop = (reason: string): BackfillSummary => ({ ...summary, stoppedBecause: reason });
-  let publishFailures = 0;
   for (;;) {
-    if (run.signal?.aborted) return stop('interrupted');
-    const outcome = await cycle.run(run.signal);
-    switch (outcome.kind) {
-      case 'published': {
-        publishFailures = 0;
-        summary.windows++;
-        summary.fetched += outcome.fetched;
-        if (outcome.overflowingSecond)
-          summary.overflowingSeconds.push(formatWallTime(outcome.window.from));
-        const reached = Math.min(outcome.window.to, range.last);
-        run.onProgress?.(reached - range.from + 1, summary);
-        if (outcome.window.to >= range.last) return { ...summary, complete: true };
-        break;
-      }
-      case 'split':
-        summary.splits++;
-        break;
-      case 'caught-up':
-        return { ...summary, complete: true };
-      case 'publish-failed':
-        if (++publishFailures >= (run.maxPublishFailures ?? 4))
-          return stop(`Kafka: ${outcome.error.message}`);
-        await sleep(1000 * 2 ** publishFailures);
-        break;
-      case 'fenced':
-        return stop('another backfill of this operation started and took over (fenced this one)');
-      case 'standby':
-        // The backfill's store reports no lease holder; should one appear, waiting is wrong.
-        return stop(`the operation's lease is held by ${outcome.owner.id}`);
-      case 'source-failed':
-        return stop(`Wolkvox: ${describeSourceFailureForRun(outcome.outcome)}`);
+    if (run.signal?.aborted) return { ...summary, stoppedBecause: 'interrupted' };
+    const step = await runner.step(run.signal);
+    if (step.kind === 'retry') {
+      await sleep(step.inMs);
+      continue;
     }
+    if (step.kind === 'stopped') return { ...summary, stoppedBecause: stopReason(step.outcome) };
+    const { outcome } = step;
+    if (outcome.kind === 'split') summary.splits++;
+    if (outcome.kind === 'published') {
+      summary.windows++;
+      summary.fetched += outcome.fetched;
+      if (outcome.overflowingSecond)
+        summary.overflowingSeconds.push(formatWallTime(outcome.window.from));
+      run.onProgress?.(Math.min(runner.resumeAt, range.last + 1) - range.from, summary);
+    }
+    if (step.complete) return { ...summary, complete: true };
+  }
+}
+
+/** Why the backfill stopped before the end of its range, for its summary. */
+function stopReason(outcome: Extract<RangeStep, { kind: 'stopped' }>['outcome']): string {
+  switch (outcome.kind) {
+    case 'publish-failed':
+      return `Kafka: ${outcome.error.message}`;
+    case 'fenced':
+      return 'another backfill of this operation started and took over (fenced this one)';
+    case 'standby':
+      // The backfill's store reports no lease holder; should one appear, waiting is wrong.
+      return `the operation's lease is held by ${outcome.owner.id}`;
+    case 'source-failed':
+      return `Wolkvox: ${describeSourceFailureForRun(outcome.outcome)}`;
+    case 'checkpoint-unreadable':
+      // The backfill's progress is built by its store, never read: this cannot happen.
+      return outcome.kind;
   }
 }

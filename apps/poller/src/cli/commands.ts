@@ -8,15 +8,10 @@ import { resetMessages } from '../kafka/checkpoint-reset.js';
 import { liveOwner } from '../lease/lease.js';
 import { CorruptCheckpointError } from '../ports/checkpoint-store.port.js';
 import { cycleSettingsFrom, RANGE_RUN } from '../cycle/cycle-settings.js';
-import { PollCycle } from '../cycle/poll-cycle.js';
 import { createWolkvoxClient, dailyBudgetFor } from '../wolkvox/wolkvox-client.factory.js';
 import { WolkvoxEmailSource } from '../wolkvox/wolkvox-email-source.js';
-import {
-  CappedRequestBudget,
-  RangeLimitedSource,
-  RangeStartStore,
-  UnpublishedOnlyPublisher,
-} from './backfill-ports.js';
+import { RangeRunner } from '../range/range-runner.js';
+import { CappedRequestBudget } from './capped-request-budget.js';
 import { planBackfill, runBackfill, type BackfillSummary } from './backfill.js';
 import { budgetView, checkpointView, formatBudget, formatCheckpoint } from './checkpoint-view.js';
 import type { CliContext } from './cli-context.js';
@@ -186,13 +181,15 @@ export async function backfillCommand(
     options.maxRequests ?? Number.POSITIVE_INFINITY,
   );
   const client = createWolkvoxClient(w, budget);
-  const publisher = new UnpublishedOnlyPublisher(backfillPublisher(kafka, config), published);
-  const cycle = new PollCycle(
-    new RangeLimitedSource(new WolkvoxEmailSource(client, budget), plan.last),
+  const publisher = backfillPublisher(kafka, config);
+  const runner = new RangeRunner({
+    range: plan,
+    source: new WolkvoxEmailSource(client, budget),
     publisher,
-    new RangeStartStore(plan.from, { budget: stored!.progress.budget }),
-    cycleSettingsFrom(config, RANGE_RUN),
-  );
+    published,
+    settings: cycleSettingsFrom(config, RANGE_RUN),
+    start: { budget: stored!.progress.budget },
+  });
 
   const total = plan.last - plan.from + 1;
   const bar = new SingleBar(
@@ -208,8 +205,7 @@ export async function backfillCommand(
   let summary: BackfillSummary;
   try {
     summary = await runBackfill({
-      cycle,
-      tally: publisher.tally,
+      runner,
       range: plan,
       signal,
       onProgress: (done, s) =>

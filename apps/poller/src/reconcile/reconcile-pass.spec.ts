@@ -69,4 +69,24 @@ describe('ReconcilePass', () => {
     expect(step).toMatchObject({ kind: 'ended', outcome: 'failed', found: 0, calls: 1 });
     expect(publisher.kafka.events).toEqual([]);
   });
+
+  it('after Kafka refused a window, gives its turns back until the retry is due', async () => {
+    const source = hourly(rows);
+    const publisher = new MemoryPublisher();
+    publisher.failNextCommit = 1;
+    const pass = new ReconcilePass({
+      range,
+      source,
+      publisher,
+      published: { events: new Set(), deadLetters: new Set() },
+      density: 4 / 3600,
+      settings: { operation: OPERATION, ...PASS_OVERRIDES },
+    });
+    const first = await pass.step();
+    expect(first).toMatchObject({ kind: 'wait', found: 0, calls: 1 });
+    // Its retry is not due yet: the next turn reads nothing.
+    expect(await pass.step()).toMatchObject({ kind: 'wait', calls: 0 });
+    expect(source.calls).toHaveLength(1);
+    expect(publisher.kafka.events).toEqual([]);
+  });
 });

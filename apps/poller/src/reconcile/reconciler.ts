@@ -116,6 +116,9 @@ export class Reconciler {
     this.running.calls += result.calls;
     this.reports.next({ kind: 'step', calls: result.calls, found: result.found });
     if (result.kind === 'continue') return true;
+    // After a failed publish the runner refuses to read before its retry is due: the live loop's
+    // next turn comes at the next poll or heartbeat, not at once.
+    if (result.kind === 'wait') return false;
     await this.finish(result);
     return false;
   }

@@ -1,5 +1,5 @@
 import type { WallSeconds } from '@app/contracts';
-import type { RecordSink, RequestBudget, WallWindow } from '@app/wolkvox-client';
+import type { RecordSink, WallWindow } from '@app/wolkvox-client';
 import type { Progress } from '../cycle/progress.js';
 import { CheckpointStore, type Checkpoint } from '../ports/checkpoint-store.port.js';
 import { EmailSource, type SourceOutcome } from '../ports/email-source.port.js';
@@ -12,18 +12,20 @@ import {
 /**
  * The three ports of the poll cycle, adapted so that the very same PollCycle reads a past range
  * once, from its start to its end, publishing only what the topics do not hold yet, and never
- * touching the operation's own progress. See backfill.ts for why this is safe beside a running
- * poller.
+ * touching the operation's own progress: the backfill's and the reconciliation's, through
+ * range-runner.ts. See cli/backfill.ts for why this is safe beside a running poller.
  */
 
 /**
- * A progress that starts the pass at the range's start; the operation's checkpoint is neither
- * read nor written (the backfill's and the reconciliation's).
+ * A progress that starts the pass at the run's resume point (the range's start, then past each
+ * window committed); the operation's checkpoint is neither read nor written.
  */
 export class RangeStartStore extends CheckpointStore {
+  private density: number | undefined;
+
   constructor(
-    /** Moved on by the caller past each window published, so a reload after a failure resumes. */
-    public from: WallSeconds,
+    /** Where a load starts the pass: the range's start, then past each window committed. */
+    private at: WallSeconds,
     private readonly start: {
       /** The operation's spending today, so the run's own count starts from it. */
       budget?: Progress['budget'];
@@ -35,11 +37,27 @@ export class RangeStartStore extends CheckpointStore {
     } = {},
   ) {
     super();
+    this.density = start.density;
+  }
+
+  /** Where a reload (after a failed publish) starts the pass. */
+  get from(): WallSeconds {
+    return this.at;
+  }
+
+  /**
+   * A window up to `to` committed: a reload resumes at the second after it, with its windows
+   * sized by the density the run had learnt, rather than at the range's start, where it would
+   * read (and pay for) every committed window again.
+   */
+  committed(to: WallSeconds, density: number | undefined): void {
+    this.at = Math.max(this.at, to + 1);
+    if (density !== undefined) this.density = density;
   }
 
   load(): Promise<Checkpoint> {
-    const { budget, density } = this.start;
-    const at = this.from;
+    const { budget } = this.start;
+    const { at, density } = this;
     const progress: Progress = {
       cursor: at,
       settledBefore: at,
@@ -172,58 +190,5 @@ export class UnpublishedOnlyPublisher extends EventPublisher {
 
   private fresh(messages: OutgoingMessage[], published: Set<string>): OutgoingMessage[] {
     return messages.filter((m) => !published.has(m.key));
-  }
-}
-
-/**
- * The day's budget, with at most `cap` requests for this run on top: a backfill must not spend
- * what the running poller needs for the rest of the day. When the cap is reached the client
- * answers "budget exhausted" without calling, and the backfill stops there.
- */
-export class CappedRequestBudget implements RequestBudget {
-  private spent = 0;
-
-  constructor(
-    private readonly inner: RequestBudget,
-    private readonly cap: number,
-  ) {}
-
-  get runSpent(): number {
-    return this.spent;
-  }
-
-  tryAcquire(): boolean {
-    if (this.spent >= this.cap || !this.inner.tryAcquire()) return false;
-    this.spent++;
-    return true;
-  }
-
-  get used(): number {
-    return this.inner.used;
-  }
-
-  get remaining(): number | undefined {
-    const left = this.cap - this.spent;
-    return this.inner.remaining === undefined ? left : Math.min(left, this.inner.remaining);
-  }
-
-  get limit(): number | undefined {
-    return this.inner.limit;
-  }
-
-  get day(): string {
-    return this.inner.day;
-  }
-
-  get resetsAt(): WallSeconds {
-    return this.inner.resetsAt;
-  }
-
-  restore(day: string, used: number): void {
-    this.inner.restore(day, used);
-  }
-
-  markExhausted(): void {
-    this.inner.markExhausted();
   }
 }
