@@ -20,7 +20,8 @@
 #                       on the port after it                             (default 19092)
 #   KAFKA_CLUSTER_DIR   state of the three nodes                         (default .cache/kafka/cluster-<base>)
 #   KAFKA_FRESH=1       wipe the nodes' data before `start`
-#   KAFKA_HEAP_OPTS     per node                                         (default -Xms128m -Xmx512m)
+#   KAFKA_HEAP_OPTS     JVM flags per node          (default -Xms128m -Xmx512m -XX:TieredStopAtLevel=1:
+#                       the quick compiler only, so three nodes start sooner on a small machine)
 #   KAFKA_EXTRA_CONFIG  more server.properties lines for every node, after the cluster's own
 #
 # Replication: internal topics (offsets, transaction state) have 3 replicas with
@@ -35,7 +36,7 @@ root="$(cd "$here/../.." && pwd)"
 base="${KAFKA_CLUSTER_PORT:-19092}"
 dir="${KAFKA_CLUSTER_DIR:-$root/.cache/kafka/cluster-$base}"
 nodes=(1 2 3)
-export KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms128m -Xmx512m}"
+export KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms128m -Xmx512m -XX:TieredStopAtLevel=1}"
 
 log() { echo "[cluster] $*" >&2; }
 port_of() { echo $((base + 2 * ($1 - 1))); }
