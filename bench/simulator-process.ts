@@ -58,6 +58,11 @@ export class SimulatorProcess {
     }
   }
 
+  /** Live traffic: `perSecond` new emails each second, visible at once (0 stops it). */
+  live(perSecond: number): Promise<void> {
+    return this.post('/control/live', { perSecond });
+  }
+
   status(): Promise<{ records: number; calls: number }> {
     return this.get('/control/status');
   }

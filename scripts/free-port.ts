@@ -12,16 +12,23 @@ export function freePort(): Promise<number> {
 
 /**
  * A port for a broker: free, with the port after it free too (broker.sh puts the controller
- * listener on KAFKA_PORT + 1), and below Linux's ephemeral range (32768 and up by default), so
+ * listener on KAFKA_PORT + 1), or the `count` ports from it for a cluster, and below Linux's ephemeral range (32768 and up by default), so
  * that the clients' own outgoing connections, which take their local ports from that range, do
  * not take the controller's port between this check and the broker's start.
  */
-export async function freeBrokerPort(): Promise<number> {
+export async function freeBrokerPort(count = 2): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const port = 20_000 + Math.floor(Math.random() * 12_000);
-    if ((await isFree(port)) && (await isFree(port + 1))) return port;
+    if (await allFree(port, count)) return port;
   }
-  throw new Error('no free pair of loopback ports below the ephemeral range in 50 attempts');
+  throw new Error(
+    `no ${count} free loopback ports in a row below the ephemeral range in 50 attempts`,
+  );
+}
+
+async function allFree(from: number, count: number): Promise<boolean> {
+  for (let port = from; port < from + count; port++) if (!(await isFree(port))) return false;
+  return true;
 }
 
 function listenOnce(port: number): Promise<number> {

@@ -50,11 +50,17 @@ export class PollerProcess {
     );
   }
 
-  /** Starts the poller with `env` (HTTP_PORT is chosen here unless given). */
-  static async start(env: Record<string, string>): Promise<PollerProcess> {
+  /**
+   * Starts the poller with `env` (HTTP_PORT is chosen here unless given), with this test's
+   * node unless `options.node` names another binary.
+   */
+  static async start(
+    env: Record<string, string>,
+    options: { node?: string } = {},
+  ): Promise<PollerProcess> {
     if (!existsSync(POLLER_MAIN)) throw new Error(`${POLLER_MAIN} is missing: run npm run build`);
     const port = env.HTTP_PORT ? Number(env.HTTP_PORT) : await freePort();
-    const child = spawn(process.execPath, [POLLER_MAIN], {
+    const child = spawn(options.node ?? process.execPath, [POLLER_MAIN], {
       env: { PATH: process.env.PATH ?? '', ...env, HTTP_PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

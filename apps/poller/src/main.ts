@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { loadConfig, type PollerConfig } from './config/poller-config.js';
 import { brokerTrustProblem } from './kafka/broker-trust.js';
 import { createAppLogger } from './logging/app-logger.js';
+import { routeProcessWarnings } from './logging/process-warnings.js';
 import { SecretScrubber } from './logging/secret-scrubber.js';
 
 /** Exit code for a configuration error (EX_CONFIG in sysexits.h). */
@@ -68,6 +69,8 @@ const logger = createAppLogger({
   level: config.logLevel,
   scrubber: SecretScrubber.fromConfig(config),
 });
+// Before kafkajs loads: its first request already emits a warning on Node 24 and later.
+routeProcessWarnings(logger);
 try {
   await bootstrap(config, logger);
 } catch (error) {

@@ -7,10 +7,19 @@ import { PollerStatus } from '../loop/poller-status.js';
 export const KAFKA_CHECK_TIMEOUT_MS = 2_500;
 
 /**
+ * kafkajs connects an admin client through one seed broker picked at random and moves to the
+ * next only on a retry. Without retries, a probe made while one node of three is down failed
+ * one time in three although the cluster answers; a refused connection fails at once, so two
+ * quick retries reach a live node well within the probe's time.
+ */
+export const HEALTH_RETRY = { retries: 2, initialRetryTime: 50, maxRetryTime: 100 };
+
+/**
  * Kafka is ready when the brokers answer a metadata request (describeCluster) within
  * KAFKA_CHECK_TIMEOUT_MS and the poller's last publish, if any failed since the last good
- * cycle, is not the current state. The admin client is made without retries: a probe wants the
- * answer now, and kafkajs's backoff would only hold the request open past the probe's timeout.
+ * cycle, is not the current state. The admin client retries only quickly (HEALTH_RETRY): a probe
+ * wants the answer now, and kafkajs's backoff would only hold the request open past the probe's
+ * timeout.
  */
 @Injectable()
 export class KafkaHealthIndicator {
@@ -51,7 +60,7 @@ export class KafkaHealthIndicator {
     });
     try {
       const call = (async () => {
-        admin = this.kafka.admin({ retry: { retries: 0 } });
+        admin = this.kafka.admin({ retry: HEALTH_RETRY });
         await admin.connect();
         return admin.describeCluster();
       })();

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { Owner } from '../lease/lease.js';
 import { CheckpointStore, type Checkpoint } from '../ports/checkpoint-store.port.js';
@@ -22,6 +23,7 @@ import { readTopicToEnd } from './topic-reader.js';
 export class KafkaCheckpointStore extends CheckpointStore implements CheckpointEncoder {
   /** The checkpoint the next one follows: none stored yet is generation 0 with no chunk. */
   private last: Pick<StoredCheckpoint, 'generation' | 'chunks'> = { generation: 0, chunks: 0 };
+  private readonly logger = new Logger('Checkpoint');
 
   constructor(
     private readonly kafka: Kafka,
@@ -73,6 +75,7 @@ export class KafkaCheckpointStore extends CheckpointStore implements CheckpointE
   private async latestValues(readUncommitted: boolean): Promise<Map<string, string | null>> {
     const latest = new Map<string, string | null>();
     const prefix = this.server;
+    const started = Date.now();
     await readTopicToEnd(this.kafka, this.topic, {
       timeoutMs: this.timeoutMs,
       readUncommitted,
@@ -82,6 +85,10 @@ export class KafkaCheckpointStore extends CheckpointStore implements CheckpointE
         latest.set(key, message.value ? message.value.toString() : null);
       },
     });
+    // A read runs at start-up and after each failed publish: its time is part of a failover's.
+    this.logger.debug(
+      `read ${this.topic} to its end (${readUncommitted ? 'uncommitted' : 'committed'}) in ${Date.now() - started} ms`,
+    );
     return latest;
   }
 }

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { Kafka } from 'kafkajs';
 import { loadConfig } from '../config/poller-config.js';
-import { kafkaConfigFrom } from './kafka-factory.js';
+import { KAFKA_RETRY, kafkaConfigFrom, retryBudgetMs } from './kafka-factory.js';
 
 const require = createRequire(import.meta.url);
 // kafkajs's own encoders of a SASL exchange: what it sends is what they read from the options.
@@ -57,5 +57,24 @@ describe('kafkaConfigFrom with KAFKA_SASL_PASSWORD_FILE', () => {
     const { file, options } = withPasswordFile('plain');
     file.content = '';
     expect((options.sasl as { password: string }).password).toBe('pw-first');
+  });
+});
+
+describe('KAFKA_RETRY', () => {
+  it("outlasts a node's fencing with Kafka's defaults (9 s) and an election, within a window's patience", () => {
+    expect(retryBudgetMs(KAFKA_RETRY)).toBeGreaterThan(12_000);
+    expect(retryBudgetMs(KAFKA_RETRY)).toBeLessThan(20_000);
+  });
+
+  it('waits no more than a second between attempts', () => {
+    expect(KAFKA_RETRY.maxRetryTime).toBeLessThanOrEqual(1_000);
+    expect(KAFKA_RETRY.initialRetryTime).toBeLessThanOrEqual(100);
+  });
+
+  it("sums kafkajs's waits: the settings before gave up after about 9 s", () => {
+    expect(retryBudgetMs({ retries: 5, initialRetryTime: 300, maxRetryTime: 5_000 })).toBe(
+      300 + 600 + 1200 + 2400 + 4800,
+    );
+    expect(retryBudgetMs(KAFKA_RETRY)).toBe(100 + 200 + 400 + 800 + 16 * 1000);
   });
 });

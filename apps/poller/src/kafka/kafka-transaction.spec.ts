@@ -2,7 +2,7 @@ import type { Producer, TopicMessages, Transaction } from 'kafkajs';
 import { KafkaTransaction } from './kafka-transaction.js';
 
 /** A kafkajs producer stand-in whose sendBatch calls stay pending until released. */
-function fakeProducer(options: { failSend?: number } = {}) {
+function fakeProducer(options: { failSend?: number; failWith?: () => Error } = {}) {
   const log: string[] = [];
   const pending: Array<() => void> = [];
   let inFlight = 0;
@@ -20,7 +20,7 @@ function fakeProducer(options: { failSend?: number } = {}) {
       return new Promise((resolve, reject) =>
         pending.push(() => {
           inFlight--;
-          if (fail) reject(new Error('NOT_ENOUGH_REPLICAS'));
+          if (fail) reject(options.failWith?.() ?? new Error('NOT_ENOUGH_REPLICAS'));
           else resolve([]);
         }),
       );
@@ -122,5 +122,29 @@ describe('KafkaTransaction', () => {
     const kafka = fakeProducer();
     await open(kafka.producer).abort();
     expect(kafka.log).toEqual([]);
+  });
+
+  it('sends a request again after CONCURRENT_TRANSACTIONS instead of failing the window', async () => {
+    // kafkajs wraps the last refusal once its own retries are spent.
+    const refused = () =>
+      Object.assign(new Error('retries exceeded'), {
+        originalError: Object.assign(new Error('concurrent'), { type: 'CONCURRENT_TRANSACTIONS' }),
+      });
+    const kafka = fakeProducer({ failSend: 1, failWith: refused });
+    const failures: unknown[] = [];
+    const transaction = open(kafka.producer, failures);
+    let done = false;
+    const work = transaction
+      .send([message('a'), message('b')], [])
+      .then(() => transaction.commitWith([{ key: 'h', value: 'head' }]))
+      .finally(() => (done = true));
+    // The request goes again after a real 50 ms wait: acknowledge until the commit is through.
+    while (!done) {
+      await kafka.ackAll();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await work;
+    expect(failures).toEqual([]);
+    expect(kafka.log).toEqual(['begin', 'send ev:ab', 'send ev:ab', 'send prog:h', 'commit']);
   });
 });

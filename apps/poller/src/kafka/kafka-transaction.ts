@@ -3,6 +3,7 @@ import type { CompressionTypes, Producer, Transaction } from 'kafkajs';
 import type { Checkpoint } from '../ports/checkpoint-store.port.js';
 import type { OutgoingMessage, PublishTransaction } from '../ports/event-publisher.port.js';
 import type { ProgressMessage } from './checkpoint-codec.js';
+import { retryConcurrentTransactions } from './kafka-errors.js';
 import { RequestQueue } from './request-queue.js';
 
 /**
@@ -97,10 +98,15 @@ export class KafkaTransaction implements PublishTransaction {
     const topicMessages = this.queue.take();
     this.transaction ??= await this.producer.transaction();
     const { compression } = this.options;
-    const request = this.transaction.sendBatch({
-      topicMessages,
-      ...(compression !== undefined ? { compression } : {}),
-    });
+    const transaction = this.transaction;
+    // A refusal of AddPartitionsToTxn (CONCURRENT_TRANSACTIONS) comes before anything is
+    // produced or any sequence number taken, so the same request can go again.
+    const request = retryConcurrentTransactions(() =>
+      transaction.sendBatch({
+        topicMessages,
+        ...(compression !== undefined ? { compression } : {}),
+      }),
+    );
     // Awaited by the next dispatch or the commit; this keeps a failure in between from being
     // reported as unhandled.
     request.catch(() => undefined);

@@ -1,7 +1,9 @@
+import { Logger } from '@nestjs/common';
 import type { Topics } from '@app/contracts';
 import { Partitioners, type CompressionTypes, type Kafka, type Producer } from 'kafkajs';
 import { EventPublisher, FencedError } from '../ports/event-publisher.port.js';
 import type { ProgressMessage } from './checkpoint-codec.js';
+import { kafkaErrorTypes, retryConcurrentTransactions } from './kafka-errors.js';
 import { KafkaTransaction, type CheckpointEncoder } from './kafka-transaction.js';
 
 export interface TransactionalPublisherOptions {
@@ -58,6 +60,7 @@ export class KafkaTransactionalPublisher extends EventPublisher {
   private producer: Producer | undefined;
   private fenced = false;
   private prepared = false;
+  private readonly logger = new Logger('Publisher');
 
   constructor(
     private readonly kafka: Kafka,
@@ -70,6 +73,7 @@ export class KafkaTransactionalPublisher extends EventPublisher {
     if (this.fenced) throw this.fencedError();
     await this.dropProducer();
     await this.prepare();
+    const started = Date.now();
     const producer = this.kafka.producer({
       idempotent: true,
       transactionalId: this.options.transactionalId,
@@ -85,13 +89,16 @@ export class KafkaTransactionalPublisher extends EventPublisher {
     });
     try {
       await producer.connect();
-      const claim = await producer.transaction();
+      // InitProducerId is refused with CONCURRENT_TRANSACTIONS while the coordinator aborts the
+      // transaction a failed window left open.
+      const claim = await retryConcurrentTransactions(() => producer.transaction());
       await claim.abort();
     } catch (error) {
       await producer.disconnect().catch(() => undefined);
       throw this.classify(error);
     }
     this.producer = producer;
+    this.logger.debug(`claimed ${this.options.transactionalId} in ${Date.now() - started} ms`);
   }
 
   async prepare(): Promise<void> {
@@ -157,14 +164,5 @@ export class KafkaTransactionalPublisher extends EventPublisher {
 }
 
 function isFenced(error: unknown): boolean {
-  for (
-    let e = error as { type?: string; originalError?: unknown; cause?: unknown } | undefined,
-      depth = 0;
-    e && depth < 5;
-    depth++
-  ) {
-    if (e.type && FENCED.has(e.type)) return true;
-    e = (e.originalError ?? e.cause) as typeof e;
-  }
-  return false;
+  return kafkaErrorTypes(error).some((type) => FENCED.has(type));
 }
