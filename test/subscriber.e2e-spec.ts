@@ -122,6 +122,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  SubscriberProcess.killAll();
   await producer.disconnect();
   await admin.disconnect();
 });

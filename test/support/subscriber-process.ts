@@ -71,6 +71,11 @@ export class SubscriberProcess {
     );
   }
 
+  /** SIGKILLs every subscriber still running: a failed test must not keep jest waiting. */
+  static killAll(): void {
+    for (const child of running) child.kill('SIGKILL');
+  }
+
   kill(signal: NodeJS.Signals): void {
     this.child.kill(signal);
   }
