@@ -5,7 +5,19 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.cache/**', 'coverage/**', '**/*.cjs', '**/*.mjs'] },
+  {
+    ignores: [
+      'dist/**',
+      'libs/contracts/dist/**',
+      // Compiled outside the repository against the packed tarball (scripts/ci/contracts-package.sh).
+      'scripts/ci/contracts-package/**',
+      'node_modules/**',
+      '.cache/**',
+      'coverage/**',
+      '**/*.cjs',
+      '**/*.mjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   prettier,

@@ -11,6 +11,9 @@ const moduleNameMapper = {
   // One alias prefix for libs, mirrored from tsconfig.json `paths`.
   '^@app/contracts$': '<rootDir>/libs/contracts/src/index.ts',
   '^@app/contracts/(.*?)(\\.js)?$': '<rootDir>/libs/contracts/src/$1',
+  // The package's own name, for the code written to be copied out of this repository (the
+  // subscriber app, the kafkajs example): there it resolves to the installed package.
+  '^@wolkvox-email-events/contracts$': '<rootDir>/libs/contracts/src/index.ts',
   '^@app/wolkvox-client$': '<rootDir>/libs/wolkvox-client/src/index.ts',
   '^@app/wolkvox-client/(.*?)(\\.js)?$': '<rootDir>/libs/wolkvox-client/src/$1',
 };

@@ -3,7 +3,8 @@
 #
 # Starts a Kafka broker, the Wolkvox simulator with live traffic (emails "sent" every second)
 # and the poller, waits until the poller is ready, then follows the email.sent topic with the
-# CLI (`replay --follow --format table`), one line per event as it arrives. Ctrl-C stops all
+# CLI (`replay --follow --format table`), one line per event as it arrives. Locally, the
+# subscriber (apps/subscriber) runs too: a `[subscriber] handled ...` line per event it handled. Ctrl-C stops all
 # of it: the follower, the poller (SIGTERM: the cycle in flight finishes), the simulator and
 # the broker.
 #
@@ -135,6 +136,24 @@ poller_pid=$!
 
 wait_ready 120 || { tail -20 "$logs/poller.log" >&2; die "the poller did not become ready"; }
 say "ready. health: http://127.0.0.1:$http_port/health/ready  metrics: http://127.0.0.1:$http_port/metrics"
+# --- the subscriber (apps/subscriber): the other end, one line per event it handled ------------
+[[ -f dist/apps/subscriber/src/main.js ]] || npm run --silent build
+say "starting the subscriber, group demo-subscriber (log $logs/subscriber.log); its lines start with [subscriber]"
+rm -f "$logs/handled-keys.demo-subscriber.txt"
+KAFKA_BROKERS="127.0.0.1:$kafka_port" SUBSCRIBER_GROUP_ID=demo-subscriber NO_COLOR=1 \
+  SUBSCRIBER_HANDLED_KEYS_FILE="$logs/handled-keys.demo-subscriber.txt" \
+  setsid node dist/apps/subscriber/src/main.js \
+  > >(tee "$logs/subscriber.log" | grep --line-buffered -E ' (handled|already handled|refused|dead letter) ' |
+    sed -u 's/^.*\[Subscriber\] /[subscriber] /' >&2) 2>&1 &
+subscriber_pid=$!
+stop_subscriber() {
+  kill -TERM "$subscriber_pid" 2>/dev/null || true
+  for _ in $(seq 1 20); do kill -0 "$subscriber_pid" 2>/dev/null || break; sleep 0.5; done
+}
+# The subscriber stops first, then whatever the demo's own trap stops.
+trap 'stop_subscriber; stop_all' EXIT
+# ---------------------------------------------------------------------------------------------
+
 say "Ctrl-C stops everything. Events as they arrive:"
 
 KAFKA_BROKERS="127.0.0.1:$kafka_port" LOG_LEVEL=warn \

@@ -177,6 +177,18 @@ describe('encodeEmailSent and decodeEmailSent', () => {
     expect(decoded.ok && decoded.event.data.campaignName).toBe('Ventas');
   });
 
+  it('refuses an event of another major version as such, not field by field', () => {
+    const message = withValue(encodeEmailSent(eventOf()), (value) => {
+      value.type = 'email.sent.v2';
+      value.dataschema = 'urn:wolkvox-email-events:schema:email-sent:v2#/properties/data';
+      value.data = { renamed: true };
+    });
+    expect(decodeEmailSent(message)).toEqual({
+      ok: false,
+      error: expect.stringMatching(/^type: "email.sent.v2" is email.sent major version 2;/),
+    });
+  });
+
   it.each<[string, (message: EncodedMessage) => RawKafkaMessage, RegExp]>([
     [
       'a missing content-type',
@@ -216,7 +228,7 @@ describe('encodeEmailSent and decodeEmailSent', () => {
     ['a missing key', (m) => ({ ...asReceived(m), key: null }), /^key: missing/],
     [
       'another type',
-      (m) => withValue(m, (v) => (v.type = 'email.sent.v2')),
+      (m) => withValue(m, (v) => (v.type = 'email.bounced')),
       /^type: Invalid input: expected "email\.sent"/,
     ],
     [

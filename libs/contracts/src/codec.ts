@@ -11,6 +11,7 @@ import {
   type EmailSentEvent,
   type QueryWindow,
 } from './email-sent.event.js';
+import { unsupportedMajor } from './event-version.js';
 import { idempotencyKey } from './idempotency-key.js';
 import {
   checkContentType,
@@ -126,7 +127,8 @@ export type EventDecoding = { ok: true; event: EmailSentEvent } | { ok: false; e
 
 /**
  * A raw Kafka message (as kafkajs hands it over) to a typed, frozen event, or an error naming
- * the field that is wrong and why. Fields this version does not know are kept, not rejected.
+ * the field that is wrong and why. Fields this version does not know are kept, not rejected (a
+ * newer minor version decodes); an event of another major version is refused, saying so.
  */
 export function decodeEmailSent(message: RawKafkaMessage): EventDecoding {
   const contentType = readHeader(message.headers, 'content-type');
@@ -136,6 +138,9 @@ export function decodeEmailSent(message: RawKafkaMessage): EventDecoding {
 
   const json = parseJsonValue(message.value);
   if (!json.ok) return json;
+  // Another major version is refused as such, before its fields are named one by one as wrong.
+  const newerMajor = unsupportedMajor(json.value);
+  if (newerMajor) return { ok: false, error: newerMajor.error };
   const parsed = EmailSentEventSchema.safeParse(json.value);
   if (!parsed.success) return { ok: false, error: describeIssues(parsed.error.issues) };
   const event = parsed.data;

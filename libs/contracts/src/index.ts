@@ -50,6 +50,7 @@ export {
   toDeadLetter,
   toEmailSentEvent,
 } from './codec.js';
+export { EMAIL_SENT_MAJOR, unsupportedMajor } from './event-version.js';
 export { DEAD_LETTER_KEY_NAMESPACE, DeadLetterKeyer, deadLetterKey } from './dead-letter-key.js';
 export { CONTRACT_VERSION, renderContractFiles } from './machine-readable.js';
 
