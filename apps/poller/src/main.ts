@@ -1,7 +1,9 @@
+import './startup/require-node.js';
 import type { Logger } from 'pino';
 import { loadConfig, type PollerConfig } from './config/poller-config.js';
 import { createAppLogger } from './logging/app-logger.js';
 import { SecretScrubber } from './logging/secret-scrubber.js';
+import { portProblem, portUnavailable } from './startup/http-port.js';
 
 /** Exit code for a configuration error (EX_CONFIG in sysexits.h). */
 const EX_CONFIG = 78;
@@ -48,21 +50,31 @@ async function bootstrap(config: PollerConfig, logger: Logger): Promise<void> {
   );
 }
 
-// Configuration first, before any module, connection or port: a bad value stops here, one line
-// per problem, and nothing else starts.
-const result = loadConfig(process.env);
-if (!result.ok) {
-  for (const problem of result.problems) process.stderr.write(`config error: ${problem}\n`);
+function configError(problems: string[]): never {
+  for (const problem of problems) process.stderr.write(`config error: ${problem}\n`);
   process.exit(EX_CONFIG);
 }
+
+// Configuration first, before any module, connection or port: a bad value stops here, one line
+// per problem, and nothing else starts. The HTTP port too: taken, it is one line, not a stack
+// trace after the whole start-up.
+const result = loadConfig(process.env);
+if (!result.ok) configError(result.problems);
 const { config } = result;
+const portTaken = config.http.port === 0 ? undefined : await portUnavailable(config.http.port);
+if (portTaken) configError([portProblem(config.http.port, portTaken)]);
 const logger = createAppLogger({
   level: config.logLevel,
   scrubber: SecretScrubber.fromConfig(config),
 });
+for (const warning of result.warnings) logger.warn({ context: 'Config' }, warning);
+logger.info({ context: 'Config' }, `settings in effect: ${result.settings}`);
 try {
   await bootstrap(config, logger);
 } catch (error) {
+  // Another process may have taken the port between the check and Nest's listen.
+  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
+    configError([portProblem(config.http.port, 'EADDRINUSE')]);
   logger.fatal({ err: error }, 'the poller could not start');
   process.exit(1);
 }

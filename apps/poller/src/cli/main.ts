@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import '../startup/require-node.js';
 import { reconcileCommand } from './reconcile-command.js';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { z } from 'zod';
