@@ -4,6 +4,8 @@ import { loadConfig, type PollerConfig } from './config/poller-config.js';
 import { createAppLogger } from './logging/app-logger.js';
 import { SecretScrubber } from './logging/secret-scrubber.js';
 import { portProblem, portUnavailable } from './startup/http-port.js';
+import { budgetWarning } from './budget/budget-warning.js';
+import { wallTimeOf } from '@app/contracts';
 
 /** Exit code for a configuration error (EX_CONFIG in sysexits.h). */
 const EX_CONFIG = 78;
@@ -69,6 +71,8 @@ const logger = createAppLogger({
 });
 for (const warning of result.warnings) logger.warn({ context: 'Config' }, warning);
 logger.info({ context: 'Config' }, `settings in effect: ${result.settings}`);
+const budget = budgetWarning(config, wallTimeOf(new Date(), config.wolkvox.timeZone));
+if (budget) logger.warn({ context: 'Budget' }, budget);
 try {
   await bootstrap(config, logger);
 } catch (error) {
