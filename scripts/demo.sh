@@ -4,8 +4,8 @@
 # Starts a Kafka broker, the Wolkvox simulator with live traffic (emails "sent" every second)
 # and the poller, waits until the poller is ready, then follows the email.sent topic with the
 # CLI (`replay --follow --format table`), one line per event as it arrives. Locally, the
-# subscriber (apps/subscriber) runs too: a `[subscriber] handled ...` line per event it handled. Ctrl-C stops all
-# of it: the follower, the poller (SIGTERM: the cycle in flight finishes), the simulator and
+# subscriber (apps/subscriber) runs too: a `[subscriber] handled ...` line per event it handled.
+# Ctrl-C stops all of it: the follower, the subscriber, the poller (SIGTERM: the cycle in flight finishes), the simulator and
 # the broker.
 #
 # Where the broker comes from:
@@ -21,7 +21,15 @@
 #   DEMO_HTTP_PORT    poller health and metrics port    (default 8080)
 #   DEMO_LIVE_PER_SECOND  emails the simulator "sends" per second (default 2)
 #   DEMO_FORMAT       table | json                      (default table)
+#   DEMO_DIR          logs, pids and the CLI's settings (default .cache/demo)
+#
+# While it runs (local mode), $DEMO_DIR/cli.env holds the poller's settings (`npm run cli` reads
+# it) and $DEMO_DIR/pids the processes it started, one `name pid` a line.
 set -euo pipefail
+# Output through a pipe whose reader is gone (`npm run demo | tee log`, then Ctrl-C) must not
+# kill this script: SIGPIPE would end it on the first line its exit trap writes, before it stops
+# anything. Ignored, a write to a closed pipe only fails, and the trap goes on.
+trap '' PIPE
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -32,10 +40,10 @@ http_port="${DEMO_HTTP_PORT:-8080}"
 live="${DEMO_LIVE_PER_SECOND:-2}"
 format="${DEMO_FORMAT:-table}"
 token="dev-token"
-logs="$root/.cache/demo"
+logs="${DEMO_DIR:-$root/.cache/demo}"
 mkdir -p "$logs"
 
-say() { printf '\033[1m[demo]\033[0m %s\n' "$*" >&2; }
+say() { printf '\033[1m[demo]\033[0m %s\n' "$*" >&2 || true; }
 die() { say "$*"; exit 1; }
 
 mode="${DEMO_MODE:-}"
@@ -83,25 +91,40 @@ fi
 for port in "$kafka_port" "$((kafka_port + 1))" "$sim_port" "$http_port"; do
   port_free "$port" || die "port $port is taken; choose others with DEMO_KAFKA_PORT, DEMO_SIM_PORT, DEMO_HTTP_PORT"
 done
-if [[ ! -f dist/apps/poller/src/main.js || ! -f dist/apps/simulator/src/main.js || ! -f dist/apps/poller/src/cli/main.js ]]; then
+if [[ ! -f dist/apps/poller/src/main.js || ! -f dist/apps/simulator/src/main.js || ! -f dist/apps/poller/src/cli/main.js ||
+  ! -f dist/apps/subscriber/src/main.js ]]; then
   say "building (npm run build)"
   npm run --silent build
 fi
 
 broker_env=(KAFKA_PORT="$kafka_port" KAFKA_STATE_DIR="$logs/kafka-$kafka_port")
 # Each child runs in a session of its own (setsid): Ctrl-C reaches only this script, whose trap
-# stops them in order: follower, poller (given time to finish its cycle), simulator, broker.
+# stops them in order: follower, subscriber, poller (given time to finish its cycle), simulator,
+# broker.
+# Their output goes to files, never to this script's stdout or stderr, which may be a dead pipe.
 sim_pid=""
 poller_pid=""
 follow_pid=""
+subscriber_pid=""
+reader_pid=""
+cli_env="$logs/cli.env"
+pids="$logs/pids"
+: >"$pids"
+remember() { echo "$1 $2" >>"$pids"; }
 
 stop_all() {
-  trap - EXIT INT TERM
+  trap - EXIT INT TERM HUP
   say "stopping"
+  rm -f "$cli_env"
   if [[ -n "$follow_pid" ]]; then
     kill -TERM "$follow_pid" 2>/dev/null || true
     wait "$follow_pid" 2>/dev/null || true
   fi
+  if [[ -n "$subscriber_pid" ]]; then
+    kill -TERM "$subscriber_pid" 2>/dev/null || true
+    wait "$subscriber_pid" 2>/dev/null || true
+  fi
+  [[ -z "$reader_pid" ]] || kill -TERM "$reader_pid" 2>/dev/null || true
   if [[ -n "$poller_pid" ]] && kill -0 "$poller_pid" 2>/dev/null; then
     # SIGTERM: no new cycle; the one in flight commits or is abandoned whole.
     kill -TERM "$poller_pid" 2>/dev/null || true
@@ -112,53 +135,75 @@ stop_all() {
     kill -TERM "$sim_pid" 2>/dev/null || true
     wait "$sim_pid" 2>/dev/null || true
   fi
-  env "${broker_env[@]}" bash scripts/kafka/broker.sh stop 2>/dev/null || true
+  env "${broker_env[@]}" bash scripts/kafka/broker.sh stop >>"$logs/demo.log" 2>&1 || true
   say "stopped. Logs are in $logs"
 }
 trap stop_all EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
 
 say "starting a Kafka broker on 127.0.0.1:$kafka_port (scripts/kafka/broker.sh; log $logs/kafka-$kafka_port/broker.log)"
-env "${broker_env[@]}" KAFKA_FRESH=1 bash scripts/kafka/broker.sh start
+env "${broker_env[@]}" KAFKA_FRESH=1 bash scripts/kafka/broker.sh start >>"$logs/demo.log" 2>&1 \
+  || { tail -5 "$logs/demo.log" >&2 || true; die "the broker did not start (log $logs/demo.log)"; }
+remember broker "$(cat "$logs/kafka-$kafka_port/broker.pid")"
 
 say "starting the Wolkvox simulator on 127.0.0.1:$sim_port, $live emails a second (log $logs/simulator.log)"
 SIM_HOST=127.0.0.1 SIM_PORT="$sim_port" SIM_TOKEN="$token" SIM_LIVE_PER_SECOND="$live" \
   setsid node dist/apps/simulator/src/main.js >"$logs/simulator.log" 2>&1 &
 sim_pid=$!
+remember simulator "$sim_pid"
+
+# The poller's settings, in a file: the poller starts from it, and `npm run cli` reads it while
+# the demo runs, so the README's commands work here as written. The token is the simulator's.
+printf '%s\n' "$token" >"$logs/token"
+cat >"$cli_env" <<SETTINGS
+WOLKVOX_SERVER=0010
+WOLKVOX_TOKEN_FILE=$logs/token
+WOLKVOX_BASE_URL=http://127.0.0.1:$sim_port
+KAFKA_BROKERS=127.0.0.1:$kafka_port
+POLL_START_AT=$start_at
+POLL_INTERVAL_SECONDS=5
+POLL_SETTLE_SECONDS=2
+POLL_LOOKBACK_SECONDS=120
+HTTP_PORT=$http_port
+SETTINGS
 
 say "starting the poller, health and metrics on 127.0.0.1:$http_port (log $logs/poller.log)"
-env -i PATH="$PATH" HOME="${HOME:-/tmp}" \
-  WOLKVOX_SERVER=0010 WOLKVOX_TOKEN="$token" WOLKVOX_BASE_URL="http://127.0.0.1:$sim_port" \
-  KAFKA_BROKERS="127.0.0.1:$kafka_port" POLL_START_AT="$start_at" \
-  POLL_INTERVAL_SECONDS=5 POLL_SETTLE_SECONDS=2 POLL_LOOKBACK_SECONDS=120 HTTP_PORT="$http_port" \
+mapfile -t settings <"$cli_env"
+env -i PATH="$PATH" HOME="${HOME:-/tmp}" "${settings[@]}" \
   setsid node dist/apps/poller/src/main.js >"$logs/poller.log" 2>&1 &
 poller_pid=$!
+remember poller "$poller_pid"
 
-wait_ready 120 || { tail -20 "$logs/poller.log" >&2; die "the poller did not become ready"; }
+wait_ready 120 || { tail -20 "$logs/poller.log" >&2 || true; die "the poller did not become ready"; }
 say "ready. health: http://127.0.0.1:$http_port/health/ready  metrics: http://127.0.0.1:$http_port/metrics"
-# --- the subscriber (apps/subscriber): the other end, one line per event it handled ------------
-[[ -f dist/apps/subscriber/src/main.js ]] || npm run --silent build
+# The subscriber (apps/subscriber): the other end, one line per event it handled. It writes to
+# its log like the other children; a reader of that log prints its lines here (`tail --pid` ends
+# with the subscriber, and a dead terminal ends only the reader).
 say "starting the subscriber, group demo-subscriber (log $logs/subscriber.log); its lines start with [subscriber]"
 rm -f "$logs/handled-keys.demo-subscriber.txt"
-KAFKA_BROKERS="127.0.0.1:$kafka_port" SUBSCRIBER_GROUP_ID=demo-subscriber NO_COLOR=1 \
+env -i PATH="$PATH" HOME="${HOME:-/tmp}" KAFKA_BROKERS="127.0.0.1:$kafka_port" \
+  SUBSCRIBER_GROUP_ID=demo-subscriber NO_COLOR=1 \
   SUBSCRIBER_HANDLED_KEYS_FILE="$logs/handled-keys.demo-subscriber.txt" \
-  setsid node dist/apps/subscriber/src/main.js \
-  > >(tee "$logs/subscriber.log" | grep --line-buffered -E ' (handled|already handled|refused|dead letter) ' |
-    sed -u 's/^.*\[Subscriber\] /[subscriber] /' >&2) 2>&1 &
+  setsid node dist/apps/subscriber/src/main.js >"$logs/subscriber.log" 2>&1 &
 subscriber_pid=$!
-stop_subscriber() {
-  kill -TERM "$subscriber_pid" 2>/dev/null || true
-  for _ in $(seq 1 20); do kill -0 "$subscriber_pid" 2>/dev/null || break; sleep 0.5; done
-}
-# The subscriber stops first, then whatever the demo's own trap stops.
-trap 'stop_subscriber; stop_all' EXIT
-# ---------------------------------------------------------------------------------------------
+remember subscriber "$subscriber_pid"
+tail -n +1 --pid="$subscriber_pid" -F "$logs/subscriber.log" 2>/dev/null \
+  > >(grep --line-buffered -E ' (handled|already handled|refused|dead letter) ' |
+    sed -u 's/^.*\[Subscriber\] /[subscriber] /' >&2) &
+reader_pid=$!
+remember subscriber-log-reader "$reader_pid"
 
+say "in another terminal, the CLI finds this demo's settings ($cli_env):"
+say "  npm run cli -- checkpoint    npm run cli -- budget    npm run cli -- reconcile"
 say "Ctrl-C stops everything. Events as they arrive:"
 
 KAFKA_BROKERS="127.0.0.1:$kafka_port" LOG_LEVEL=warn \
   setsid node dist/apps/poller/src/cli/main.js replay --from-beginning --follow --format "$format" \
   2>"$logs/follow.log" &
 follow_pid=$!
-# `wait` returns when the follower ends or a signal arrives (then the traps run).
+remember follower "$follow_pid"
+# `wait` returns when the follower ends (its stdout closed: it exits) or a signal arrives (then
+# the traps run); either way the EXIT trap stops the rest.
 wait "$follow_pid" || true

@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { POLLER_MAIN, runToExit } from './support/poller-process.js';
+import { createServer } from 'node:net';
+import { POLLER_MAIN, PollerProcess, runToExit } from './support/poller-process.js';
 
 /** Recognisable secrets: neither may ever be printed, whatever is wrong. */
 const TOKEN = 'tok-SEKRET-7f3a9c21';
@@ -45,6 +46,10 @@ const CASES: Case[] = [
   ['WOLKVOX_DAILY_QUOTA', { WOLKVOX_DAILY_QUOTA: 'lots' }],
   ['WOLKVOX_CALL_TIMEOUT_SECONDS', { WOLKVOX_CALL_TIMEOUT_SECONDS: '0' }],
   ['KAFKA_BROKERS', { KAFKA_BROKERS: 'localhost' }],
+  ['KAFKA_BROKERS', { KAFKA_BROKERS: '127.0.0.1:99999' }],
+  ['KAFKA_BROKERS', { KAFKA_BROKERS: '\u200b127.0.0.1:9092' }],
+  ['KAFKA_BROKERS', { KAFKA_BROKERS: '\u001b[0m127.0.0.1:9092' }],
+  ['POLL_INTERVAL_SECOND', { POLL_INTERVAL_SECOND: '5' }],
   ['KAFKA_SSL', { KAFKA_SSL: 'maybe' }],
   ['KAFKA_SASL_MECHANISM', { KAFKA_SASL_MECHANISM: 'gssapi' }],
   ['KAFKA_SASL_USERNAME', { KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_PASSWORD: PASSWORD }],
@@ -120,4 +125,50 @@ describe('a bad configuration stops the poller before anything starts', () => {
       'WOLKVOX_TIMEZONE',
     ]);
   });
+
+  it('a busy HTTP port is one line and exit code 78, before anything starts', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '0.0.0.0', resolve));
+    const port = (holder.address() as { port: number }).port;
+    try {
+      const run = await runToExit(POLLER_MAIN, [], envWith({ HTTP_PORT: String(port) }), 30_000);
+      expect(run.code).toBe(78);
+      expect(run.stderr).toBe(
+        `config error: HTTP_PORT: port ${port} is in use by another process; stop it or choose another HTTP_PORT\n`,
+      );
+      expect(run.stdout).toBe('');
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
+  });
+});
+
+describe('a good configuration says what is in effect', () => {
+  it('logs the settings in one line, secrets masked, and names unknown variables', async () => {
+    const poller = await PollerProcess.start({
+      ...VALID,
+      POLL_INTERVAL_SECONDS: '7',
+      KAFKA_SERVICE_HOST: '10.0.0.1',
+    });
+    try {
+      await poller.waitFor(
+        () =>
+          Promise.resolve(
+            poller.logLines().some((l) => String(l.msg).startsWith('settings in effect')),
+          ),
+        30_000,
+        'the settings line',
+      );
+      const config = poller.logLines().filter((l) => l.context === 'Config');
+      expect(config.map((l) => [l.level, l.msg])).toEqual([
+        ['warn', 'KAFKA_SERVICE_HOST: is not a setting of the poller, ignored'],
+        ['info', expect.stringMatching(/^settings in effect: WOLKVOX_SERVER=0010 /)],
+      ]);
+      expect(String(config[1].msg)).toContain('POLL_INTERVAL_SECONDS=7');
+      expect(String(config[1].msg)).toContain('WOLKVOX_TOKEN=***');
+      expect(`${poller.stdout}${poller.stderr}`).not.toContain(TOKEN);
+    } finally {
+      await poller.stop();
+    }
+  }, 60_000);
 });

@@ -1,9 +1,13 @@
+import './startup/require-node.js';
 import type { Logger } from 'pino';
 import { loadConfig, type PollerConfig } from './config/poller-config.js';
 import { brokerTrustProblem } from './kafka/broker-trust.js';
 import { createAppLogger } from './logging/app-logger.js';
 import { routeProcessWarnings } from './logging/process-warnings.js';
 import { SecretScrubber } from './logging/secret-scrubber.js';
+import { portProblem, portUnavailable } from './startup/http-port.js';
+import { budgetWarning } from './budget/budget-warning.js';
+import { wallTimeOf } from '@app/contracts';
 
 /** Exit code for a configuration error (EX_CONFIG in sysexits.h). */
 const EX_CONFIG = 78;
@@ -50,30 +54,39 @@ async function bootstrap(config: PollerConfig, logger: Logger): Promise<void> {
   );
 }
 
-// Configuration first, before any module, connection or port: a bad value stops here, one line
-// per problem, and nothing else starts.
-const result = loadConfig(process.env);
-if (!result.ok) {
-  for (const problem of result.problems) process.stderr.write(`config error: ${problem}\n`);
+function configError(problems: string[]): never {
+  for (const problem of problems) process.stderr.write(`config error: ${problem}\n`);
   process.exit(EX_CONFIG);
 }
+
+// Configuration first, before any module, connection or port: a bad value stops here, one line
+// per problem, and nothing else starts. The HTTP port too: taken, it is one line, not a stack
+// trace after the whole start-up.
+const result = loadConfig(process.env);
+if (!result.ok) configError(result.problems);
 const { config } = result;
+const portTaken = config.http.port === 0 ? undefined : await portUnavailable(config.http.port);
+if (portTaken) configError([portProblem(config.http.port, portTaken)]);
 // With TLS, the brokers' certificates next: one this process does not trust is a setting to fix,
 // which kafkajs would otherwise retry forever (kafka/broker-trust.ts).
 const untrusted = await brokerTrustProblem(config.kafka);
-if (untrusted) {
-  process.stderr.write(`config error: ${untrusted}\n`);
-  process.exit(EX_CONFIG);
-}
+if (untrusted) configError([untrusted]);
 const logger = createAppLogger({
   level: config.logLevel,
   scrubber: SecretScrubber.fromConfig(config),
 });
 // Before kafkajs loads: its first request already emits a warning on Node 24 and later.
 routeProcessWarnings(logger);
+for (const warning of result.warnings) logger.warn({ context: 'Config' }, warning);
+logger.info({ context: 'Config' }, `settings in effect: ${result.settings}`);
+const budget = budgetWarning(config, wallTimeOf(new Date(), config.wolkvox.timeZone));
+if (budget) logger.warn({ context: 'Budget' }, budget);
 try {
   await bootstrap(config, logger);
 } catch (error) {
+  // Another process may have taken the port between the check and Nest's listen.
+  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
+    configError([portProblem(config.http.port, 'EADDRINUSE')]);
   logger.fatal({ err: error }, 'the poller could not start');
   process.exit(1);
 }

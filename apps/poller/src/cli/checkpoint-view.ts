@@ -93,7 +93,8 @@ export function formatCheckpoint(view: CheckpointView): string {
   ]);
 }
 
-export function formatBudget(view: BudgetView): string {
+/** The budget as recorded, then `more` rows (the day's projection). */
+export function formatBudget(view: BudgetView, more: Array<[string, string]> = []): string {
   return table([
     ['day', `${view.day} (the operation's local day)`],
     ['used', `${view.used}${view.recordedAt ? ` (as recorded at ${view.recordedAt})` : ''}`],
@@ -105,6 +106,7 @@ export function formatBudget(view: BudgetView): string {
     ],
     ['remaining', view.remaining === null ? 'unknown' : String(view.remaining)],
     ['resets at', `${view.resetsAt} local`],
+    ...more,
   ]);
 }
 
@@ -120,7 +122,8 @@ function duration(seconds: number): string {
   return h ? `${h}h ${m}m ${s}s` : m ? `${m}m ${s}s` : `${s}s`;
 }
 
-function table(rows: Array<[string, string]>): string {
+/** Two columns: names padded to the longest, then values. */
+export function table(rows: Array<[string, string]>): string {
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');
 }

@@ -43,6 +43,7 @@ export function cliContext(
     process.exit(EX_CONFIG);
   }
   const { config } = result;
+  for (const warning of result.warnings) io.err(`config warning: ${warning}`);
   const scrubber = SecretScrubber.fromConfig(config);
   const logger = createAppLogger({
     level: config.logLevel,

@@ -13,7 +13,9 @@ import { WolkvoxEmailSource } from '../wolkvox/wolkvox-email-source.js';
 import { RangeRunner } from '../range/range-runner.js';
 import { CappedRequestBudget } from './capped-request-budget.js';
 import { planBackfill, runBackfill, type BackfillSummary } from './backfill.js';
-import { budgetView, checkpointView, formatBudget, formatCheckpoint } from './checkpoint-view.js';
+import { checkpointView, formatCheckpoint } from './checkpoint-view.js';
+import { EXIT } from './exit-codes.js';
+import { budgetOutput, planOutput } from './plan-command.js';
 import type { CliContext } from './cli-context.js';
 import { replay, type ReplayStart } from './replay.js';
 
@@ -44,13 +46,16 @@ export async function checkpointCommand(ctx: CliContext, options: { json?: boole
         ? JSON.stringify({ operation: server, unreadable: error.message })
         : `checkpoint of operation ${server} cannot be read: ${error.message}\nthe poller publishes nothing until it is reset: npm run cli -- checkpoint-reset --to <RFC 3339 instant>`,
     );
-    return 2;
+    return EXIT.unreadableCheckpoint;
   }
   if (!stored) {
-    ctx.io.err(
-      `no checkpoint for operation ${ctx.config.wolkvox.server} in ${ctx.config.topics.progress}: the poller has not published yet`,
+    const server = ctx.config.wolkvox.server;
+    ctx.io.out(
+      options.json
+        ? JSON.stringify({ operation: server, checkpoint: null })
+        : `no checkpoint for operation ${server} in ${ctx.config.topics.progress} yet: the poller has not published yet`,
     );
-    return 1;
+    return EXIT.ok;
   }
   const view = checkpointView(
     stored,
@@ -98,10 +103,18 @@ export async function checkpointResetCommand(ctx: CliContext, options: { to: Dat
 }
 
 export async function budgetCommand(ctx: CliContext, options: { json?: boolean }) {
-  const stored = await loadCheckpoint(ctx);
-  const view = budgetView(stored, ctx.config.wolkvox.dailyQuota, nowWall(ctx));
-  ctx.io.out(options.json ? JSON.stringify(view) : formatBudget(view));
-  return 0;
+  ctx.io.out(budgetOutput(ctx, await loadCheckpoint(ctx), options));
+  return EXIT.ok;
+}
+
+export async function planCommand(
+  ctx: CliContext,
+  options: { from: Date; to: Date; recordsPerDay?: number; json?: boolean },
+) {
+  const result = planOutput(ctx, await loadCheckpoint(ctx), options);
+  if (result.err) ctx.io.err(result.err);
+  if (result.out) ctx.io.out(result.out);
+  return result.code;
 }
 
 export async function replayCommand(

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import '../startup/require-node.js';
 import { reconcileCommand } from './reconcile-command.js';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { z } from 'zod';
@@ -10,8 +11,10 @@ import {
   budgetCommand,
   checkpointCommand,
   checkpointResetCommand,
+  planCommand,
   replayCommand,
 } from './commands.js';
+import { EXIT } from './exit-codes.js';
 
 /*
  * wolkvox-poller-cli: operate the poller from a shell, over the same code (config schema, ports,
@@ -53,7 +56,7 @@ function positiveInt(value: string): number {
 /** Ctrl-C stops a command cleanly (a transaction in flight is finished or aborted); twice exits. */
 const abort = new AbortController();
 process.on('SIGINT', () => {
-  if (abort.signal.aborted) process.exit(130);
+  if (abort.signal.aborted) process.exit(EXIT.interrupted);
   process.stderr.write('stopping (Ctrl-C again to quit at once)\n');
   abort.abort();
 });
@@ -69,7 +72,7 @@ async function run(
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     io.err(`error: ${ctx.scrubber.scrub(message)}`);
-    process.exitCode = 1;
+    process.exitCode = EXIT.failed;
   }
 }
 
@@ -78,7 +81,10 @@ const program = new Command()
   .description(
     "Operate the Wolkvox email.sent poller: backfill a range, show the checkpoint and budget, replay events. Reads the poller's environment variables (KAFKA_*, WOLKVOX_*, topics).",
   )
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // A bad command line is EX_USAGE (64), apart from failures (1) and configuration (78);
+  // commander would exit 1. Help and --version stay 0.
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.usage));
 
 program
   .command('checkpoint')
@@ -110,7 +116,7 @@ program
     const to = new Date(options.to);
     if (!/[zZ]|[+-]\d\d:\d\d$/.test(options.to) || Number.isNaN(to.getTime())) {
       io.err(`--to must be an RFC 3339 instant with an offset, got ${JSON.stringify(options.to)}`);
-      process.exitCode = 64; // EX_USAGE
+      process.exitCode = EXIT.usage;
       return;
     }
     return run({ token: false, server: true }, (ctx) => checkpointResetCommand(ctx, { to }));
@@ -122,6 +128,29 @@ program
   .option('--json', 'print one JSON object')
   .action((options: { json?: boolean }) =>
     run({ token: false, server: true }, (ctx) => budgetCommand(ctx, options)),
+  );
+
+/** A range of the report: `backfill` reads it, `plan` prices it. */
+function rangeCommand(name: string, description: string): Command {
+  return program
+    .command(name)
+    .description(description)
+    .requiredOption('--from <rfc3339>', 'start of the range, inclusive', instant('--from'))
+    .requiredOption('--to <rfc3339>', 'end of the range, exclusive', instant('--to'));
+}
+
+rangeCommand(
+  'plan',
+  'before a backfill: the calls [--from, --to) will take, the local days the daily budget spreads them over beside the live poll, and the time; spends no call',
+)
+  .option(
+    '--records-per-day <n>',
+    'records a day to assume over the range (default: the density in the checkpoint)',
+    positiveInt,
+  )
+  .option('--json', 'print one JSON object')
+  .action((options: { from: Date; to: Date; recordsPerDay?: number; json?: boolean }) =>
+    run({ token: false, server: true }, (ctx) => planCommand(ctx, options)),
   );
 
 const replayCommandLine = program
@@ -173,13 +202,10 @@ const replayCommandLine = program
     },
   );
 
-program
-  .command('backfill')
-  .description(
-    "read [--from, --to) of the report again and publish only the keys not published yet; stops at the checkpoint's settledBefore (the poller reads from there)",
-  )
-  .requiredOption('--from <rfc3339>', 'start of the range, inclusive', instant('--from'))
-  .requiredOption('--to <rfc3339>', 'end of the range, exclusive', instant('--to'))
+rangeCommand(
+  'backfill',
+  "read [--from, --to) of the report again and publish only the keys not published yet; stops at the checkpoint's settledBefore (the poller reads from there)",
+)
   .option(
     '--max-requests <n>',
     'spend at most this many API requests (default: no cap beyond WOLKVOX_DAILY_QUOTA)',

@@ -5,7 +5,14 @@ import {
   toEmailSentEvent,
   type Cdr9Record,
 } from '@app/contracts';
-import { decodeLine, jsonLine, parseOffsets, tableHeader, tableRow } from './replay-format.js';
+import {
+  decodeLine,
+  jsonLine,
+  parseOffsets,
+  tableHeader,
+  tableLines,
+  tableRow,
+} from './replay-format.js';
 
 const record: Cdr9Record = {
   channel: 'email-route-12',
@@ -17,8 +24,8 @@ const record: Cdr9Record = {
 };
 const operation = { server: '0010', timeZone: 'America/Bogota' };
 
-function eventMessage() {
-  const mapped = toEmailSentEvent(record, 1, operation);
+function eventMessage(occurrence = 1) {
+  const mapped = toEmailSentEvent(record, occurrence, operation);
   if (!mapped.ok) throw new Error(mapped.reason);
   return { mapped: mapped.event, message: encodeEmailSent(mapped.event) };
 }
@@ -46,12 +53,37 @@ describe('replay output', () => {
     expect(tableRow('events', line)).toMatch(/^0:7\s+undecodable: /);
   });
 
+  it('tells identical emails apart by occurrence, under a heading that names the zone once', () => {
+    const first = tableLines(
+      'events',
+      decodeLine('events', 0, '1', eventMessage(1).message),
+      undefined,
+    );
+    const second = tableLines(
+      'events',
+      decodeLine('events', 0, '2', eventMessage(2).message),
+      first.zone,
+    );
+    expect(first.zone).toBe('America/Bogota');
+    expect(first.lines).toHaveLength(2);
+    expect(first.lines[0]).toContain('SENT (America/Bogota)');
+    expect(second.lines).toHaveLength(1);
+    const [one, two] = [first.lines[1], second.lines[0]].map((l) => l.replace(/^0:\d+\s+/, ''));
+    expect(one).not.toBe(two);
+    expect(one).toMatch(/^2026-03-01 10:00:00\s+1\s+email-route-12/);
+    expect(two).toMatch(/^2026-03-01 10:00:00\s+2\s+email-route-12/);
+    // The heading's columns line up with the rows'.
+    expect(first.lines[0].indexOf('#')).toBe(first.lines[1].indexOf('  1  ') + 2);
+  });
+
   it('lays events and dead letters out as a table, one line each', () => {
     const { message } = eventMessage();
     const eventRow = tableRow('events', decodeLine('events', 1, '3', message));
-    expect(tableHeader('events')).toMatch(/^PARTITION:OFFSET\s+SENT \(LOCAL\)\s+CHANNEL/);
+    expect(tableHeader('events', 'America/Bogota')).toMatch(
+      /^PARTITION:OFFSET\s+SENT \(America\/Bogota\)\s+#\s+CHANNEL/,
+    );
     expect(eventRow).toMatch(
-      /^1:3\s+2026-03-01 10:00:00\s+email-route-12\s+ops@x\.co\s+a@x\.co, b@x\.co\s+Your receipt$/,
+      /^1:3\s+2026-03-01 10:00:00\s+1\s+email-route-12\s+ops@x\.co\s+a@x\.co, b@x\.co\s+Your receipt$/,
     );
     const letter = encodeDeadLetter(
       toDeadLetter({ raw: { date: 'x' }, reason: 'date: bad' }, '0010', new Date(0)),

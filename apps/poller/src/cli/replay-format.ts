@@ -43,22 +43,46 @@ export function jsonLine(line: ReplayLine): string {
   return JSON.stringify(event ? { partition, offset, event } : { partition, offset, deadLetter });
 }
 
-const EVENT_COLUMNS: Array<[string, number]> = [
-  ['PARTITION:OFFSET', 16],
-  ['SENT (LOCAL)', 19],
-  ['CHANNEL', 26],
-  ['FROM', 28],
-  ['TO', 28],
-  ['SUBJECT', 40],
-];
+/**
+ * Event columns. The send time is the operation's wall clock, so its heading names the zone
+ * (taken from the events themselves); `#` is the occurrence number, which tells identical
+ * emails apart (their other columns are the same, their keys are not).
+ */
+function eventColumns(timeZone: string): Array<[string, number]> {
+  const sent = `SENT (${timeZone})`;
+  return [
+    ['PARTITION:OFFSET', 16],
+    [sent, Math.max(19, sent.length)],
+    ['#', 3],
+    ['CHANNEL', 26],
+    ['FROM', 28],
+    ['TO', 28],
+    ['SUBJECT', 40],
+  ];
+}
 const DEAD_LETTER_COLUMNS: Array<[string, number]> = [
   ['PARTITION:OFFSET', 16],
   ['DETECTED AT', 24],
   ['REASON', 100],
 ];
 
-export function tableHeader(kind: ReplayTopicKind): string {
-  return row((kind === 'events' ? EVENT_COLUMNS : DEAD_LETTER_COLUMNS).map(([h, w]) => [h, w]));
+/** The heading line: of dead letters, or of events in `timeZone`. */
+export function tableHeader(kind: ReplayTopicKind, timeZone = ''): string {
+  return row(kind === 'events' ? eventColumns(timeZone) : DEAD_LETTER_COLUMNS);
+}
+
+/**
+ * The table's lines for one message: its row, after a heading when the table starts or the
+ * events' zone changes (`shownZone` is the zone of the heading printed last, if any).
+ */
+export function tableLines(
+  kind: ReplayTopicKind,
+  line: ReplayLine,
+  shownZone: string | undefined,
+): { lines: string[]; zone: string | undefined } {
+  const zone = kind === 'events' ? (line.event?.data.timeZone ?? shownZone) : '';
+  const heading = zone !== undefined && zone !== shownZone ? [tableHeader(kind, zone)] : [];
+  return { lines: [...heading, tableRow(kind, line)], zone: zone ?? shownZone };
 }
 
 export function tableRow(kind: ReplayTopicKind, line: ReplayLine): string {
@@ -73,12 +97,14 @@ export function tableRow(kind: ReplayTopicKind, line: ReplayLine): string {
     const cells = [
       position,
       data.sentAtLocal,
+      String(data.occurrence),
       data.record.channel,
       data.record.from,
       data.recipients.join(', '),
       data.record.subject,
     ];
-    return row(cells.map((cell, i) => [cell, EVENT_COLUMNS[i][1]]));
+    const columns = eventColumns(data.timeZone);
+    return row(cells.map((cell, i) => [cell, columns[i][1]]));
   }
   const letter = line.deadLetter!;
   const cells = [position, letter.detectedAt, letter.reason];

@@ -1,13 +1,7 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { readTopicToEnd } from '../kafka/topic-reader.js';
-import {
-  decodeLine,
-  jsonLine,
-  tableHeader,
-  tableRow,
-  type ReplayTopicKind,
-} from './replay-format.js';
+import { decodeLine, jsonLine, tableLines, type ReplayTopicKind } from './replay-format.js';
 
 export type ReplayStart =
   | { kind: 'beginning' }
@@ -80,12 +74,15 @@ export async function replay(
     await admin.disconnect();
   }
   const counts = { messages: 0, undecodable: 0 };
-  if (options.format === 'table') options.write(tableHeader(options.kind));
+  let shownZone: string | undefined;
   const print = (partition: number, offset: string, message: Parameters<typeof decodeLine>[3]) => {
     const line = decodeLine(options.kind, partition, offset, message);
     counts.messages++;
     if (line.error !== undefined) counts.undecodable++;
-    options.write(options.format === 'json' ? jsonLine(line) : tableRow(options.kind, line));
+    if (options.format === 'json') return options.write(jsonLine(line));
+    const table = tableLines(options.kind, line, shownZone);
+    shownZone = table.zone;
+    for (const text of table.lines) options.write(text);
   };
   if (!options.follow) {
     await readTopicToEnd(kafka, options.topic, {
@@ -112,6 +109,17 @@ async function follow(
     readUncommitted: false,
     allowAutoTopicCreation: false,
   });
+  // The start offsets are set when the group is first joined, not right after run(): on a fresh
+  // broker the join fails at first ("The coordinator is loading") and kafkajs restarts the
+  // consumer, and a seek in between throws "Consumer group was not initialized".
+  let positioned = false;
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    if (positioned) return;
+    positioned = true;
+    for (const [partition, offset] of Object.entries(from)) {
+      consumer.seek({ topic, partition: Number(partition), offset });
+    }
+  });
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
@@ -122,9 +130,6 @@ async function follow(
         return Promise.resolve();
       },
     });
-    for (const [partition, offset] of Object.entries(from)) {
-      consumer.seek({ topic, partition: Number(partition), offset });
-    }
     await new Promise<void>((resolve) => {
       if (signal?.aborted) resolve();
       signal?.addEventListener('abort', () => resolve(), { once: true });

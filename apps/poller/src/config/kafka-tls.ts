@@ -37,6 +37,8 @@ const CERT = 'KAFKA_SSL_CERT_FILE';
 const KEY = 'KAFKA_SSL_KEY_FILE';
 const PASSPHRASE = 'KAFKA_SSL_KEY_PASSPHRASE_FILE';
 const EXTRA_CA = 'NODE_EXTRA_CA_CERTS';
+/** The poller's own TLS settings (read here, outside the main schema), for the check of names. */
+export const KAFKA_TLS_VARIABLES = [CA, CERT, KEY, PASSPHRASE] as const;
 
 /** The TLS variables of `env` (empty strings already dropped), their files read and checked. */
 export function kafkaTlsFrom(

@@ -173,4 +173,96 @@ describe('loadConfig', () => {
     const result = loadConfig({ ...minimal, WOLKVOX_BASE_URL: '', POLL_START_AT: '' });
     expect(result.ok && result.config.wolkvox.baseUrl).toBeUndefined();
   });
+
+  it.each([
+    ['a port out of range', 'kafka-1:99999', /"kafka-1:99999" has port 99999, outside 1\.\.65535/],
+    ['port 0', 'kafka-1:0', /has port 0, outside/],
+    [
+      'a zero-width space in front',
+      '\u200b127.0.0.1:9092',
+      /stray character U\+200B at position 1/,
+    ],
+    [
+      'an escape sequence in front',
+      '\u001b[0m127.0.0.1:9092',
+      /stray character U\+001B at position 1/,
+    ],
+    ['a space inside', 'kafka 1:9092', /stray character U\+0020 at position 6/],
+    ['a bad IPv4', '256.0.0.1:9092', /not a valid IPv4 address/],
+    ['no host', ':9092', /has no host/],
+    ['a host that is not a name', 'kafka..local:9092', /host name that is not/],
+    ['a port that is not a number', 'kafka-1:http', /must end in :port/],
+    ['no port', 'localhost', /must be a comma-separated host:port list/],
+  ])('refuses a broker address with %s, in one line', (_, address, expected) => {
+    const result = loadConfig({ ...minimal, KAFKA_BROKERS: `127.0.0.1:9092,${address}` });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toHaveLength(1);
+    expect(result.problems[0]).toMatch(/^KAFKA_BROKERS: /);
+    expect(result.problems[0]).toMatch(expected);
+    expect(result.problems[0]).not.toContain('\n');
+  });
+
+  it('accepts host names, IPv4, bracketed IPv6 and several brokers', () => {
+    const result = loadConfig({
+      ...minimal,
+      KAFKA_BROKERS: 'kafka-0.kafka.ns.svc.cluster.local:9092, 10.0.0.7:9093,[::1]:9094',
+    });
+    expect(result.ok && result.config.kafka.brokers).toEqual([
+      'kafka-0.kafka.ns.svc.cluster.local:9092',
+      '10.0.0.7:9093',
+      '[::1]:9094',
+    ]);
+  });
+
+  it('refuses a near miss of a known variable, naming the one meant', () => {
+    const result = loadConfig({
+      ...minimal,
+      POLL_INTERVAL_SECOND: '5',
+      KAFKA_REPLICATON_FACTOR: '3',
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems.sort()).toEqual([
+      'KAFKA_REPLICATON_FACTOR: is not a setting; did you mean KAFKA_REPLICATION_FACTOR?',
+      'POLL_INTERVAL_SECOND: is not a setting; did you mean POLL_INTERVAL_SECONDS?',
+    ]);
+  });
+
+  it('only warns of other unknown variables with its prefixes, and ignores the rest', () => {
+    const result = loadConfig({
+      ...minimal,
+      KAFKA_SERVICE_HOST: '10.0.0.1',
+      KAFKA_PORT_9092_TCP: 'tcp://10.0.0.1:9092',
+      POLL_INTERVAL_MINUTES: '5',
+      HOME: '/root',
+      SIM_PORT: '8089',
+    });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.warnings).toEqual([
+      'KAFKA_SERVICE_HOST: is not a setting of the poller, ignored',
+      'KAFKA_PORT_9092_TCP: is not a setting of the poller, ignored',
+      'POLL_INTERVAL_MINUTES: is not a setting of the poller, ignored; closest: POLL_INTERVAL_SECONDS',
+    ]);
+  });
+
+  it('describes the settings in effect on one line, defaults included, secrets masked', () => {
+    const result = loadConfig({
+      ...minimal,
+      POLL_INTERVAL_SECONDS: '5',
+      KAFKA_SASL_MECHANISM: 'plain',
+      KAFKA_SASL_USERNAME: 'u',
+      KAFKA_SASL_PASSWORD: 'pw-123',
+    });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.settings).not.toContain('\n');
+    expect(result.settings).not.toMatch(/s3cr3t-token|pw-123/);
+    expect(result.settings).toContain('WOLKVOX_TOKEN=***');
+    expect(result.settings).toContain('KAFKA_SASL_PASSWORD=***');
+    expect(result.settings).toContain('POLL_INTERVAL_SECONDS=5');
+    expect(result.settings).toContain('POLL_LOOKBACK_SECONDS=3600');
+    expect(result.settings).toContain('KAFKA_BROKERS=127.0.0.1:9092');
+  });
 });

@@ -8,8 +8,11 @@ import {
   type Topics,
 } from '@app/contracts';
 import { z } from 'zod';
-import { kafkaTlsFrom, type KafkaTls } from './kafka-tls.js';
+import { brokerAddressProblem } from './broker-address.js';
+import { KAFKA_TLS_VARIABLES, kafkaTlsFrom, type KafkaTls } from './kafka-tls.js';
 import { RotatingSecret, type ReadFile } from './rotating-secret.js';
+import { describeSettings } from './settings-summary.js';
+import { checkVariableNames } from './variable-names.js';
 
 /**
  * The poller's configuration, read from the environment (docs/CONTRACT.md section 5) and validated once at
@@ -86,7 +89,15 @@ const EnvSchema = z.object({
     .transform((s) => s.split(',').map((b) => b.trim()))
     .pipe(
       z
-        .array(z.string().regex(/^[^\s:,]+:\d{1,5}$/, 'must be a comma-separated host:port list'))
+        .array(
+          z.string().superRefine((address, ctx) => {
+            const problem = brokerAddressProblem(address);
+            if (problem === 'must be host:port')
+              ctx.addIssue({ code: 'custom', message: 'must be a comma-separated host:port list' });
+            else if (problem)
+              ctx.addIssue({ code: 'custom', message: `${JSON.stringify(address)} ${problem}` });
+          }),
+        )
         .min(1),
     )
     .default(['127.0.0.1:9092']),
@@ -224,7 +235,22 @@ export interface PollerConfig {
   shutdownTimeoutMs: number;
 }
 
-export type ConfigResult = { ok: true; config: PollerConfig } | { ok: false; problems: string[] };
+export type ConfigResult =
+  | {
+      ok: true;
+      config: PollerConfig;
+      /** Unknown variables with the product's prefixes that are not near a known name. */
+      warnings: string[];
+      /** The settings in effect, defaults included, secrets masked: one line at start. */
+      settings: string;
+    }
+  | { ok: false; problems: string[] };
+
+/** Every variable the poller reads. */
+export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
+  ...Object.keys(EnvSchema.shape),
+  ...KAFKA_TLS_VARIABLES,
+]);
 
 /** Names of the variables that hold secrets: their values are never echoed in a problem. */
 const SECRET_VARIABLES = new Set(['WOLKVOX_TOKEN', 'KAFKA_SASL_PASSWORD']);
@@ -239,7 +265,8 @@ export function loadConfig(
   );
   const parsed = EnvSchema.safeParse(present);
   const tls = kafkaTlsFrom(present, readFile);
-  const crossField = [...crossFieldProblems(present), ...tls.problems];
+  const names = checkVariableNames(Object.keys(present), KNOWN_VARIABLES);
+  const crossField = [...crossFieldProblems(present), ...tls.problems, ...names.typos];
   if (!parsed.success || crossField.length) {
     const problems = (parsed.error?.issues ?? []).map((issue) => {
       const name = String(issue.path[0] ?? 'environment');
@@ -274,6 +301,8 @@ export function loadConfig(
   if (!token.ok || (password && !password.ok)) return { ok: false, problems: fileProblems };
   return {
     ok: true,
+    warnings: names.unknown,
+    settings: describeSettings(e, SECRET_VARIABLES),
     config: {
       wolkvox: {
         server: e.WOLKVOX_SERVER,

@@ -1,10 +1,11 @@
-import { logLevel, type logCreator } from 'kafkajs';
+import { createRequire } from 'node:module';
+import { logLevel, type logCreator, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
 
 /** DI token of the kafkajs `logCreator` the Kafka client is built with. */
 export const KAFKA_LOG_CREATOR = Symbol('KAFKA_LOG_CREATOR');
 
-const LEVELS: Record<logLevel, 'error' | 'warn' | 'info' | 'debug' | undefined> = {
+const LEVELS: Record<logLevel, Level | undefined> = {
   [logLevel.NOTHING]: undefined,
   [logLevel.ERROR]: 'error',
   [logLevel.WARN]: 'warn',
@@ -24,6 +25,38 @@ const IRRELEVANT = new Set([
   'Limiting retries for the idempotent producer may invalidate EoS guarantees',
 ]);
 
+/** kafkajs's table of Kafka's error codes (not part of its typed API, but its own source). */
+const { errorCodes } = createRequire(import.meta.url)('kafkajs/src/protocol/error.js') as {
+  errorCodes: Array<{ message: string; retriable: boolean }>;
+};
+/** Messages of the broker errors kafkajs retries by itself: "The coordinator is loading...". */
+const RETRIABLE = new Set(errorCodes.filter((e) => e.retriable).map((e) => e.message));
+
+type Level = 'error' | 'warn' | 'info' | 'debug';
+
+/**
+ * The level a kafkajs line deserves here. kafkajs logs at `error` every failed response and every
+ * restart of a consumer, also for conditions it retries by itself and that a fresh broker shows
+ * at each start ("The coordinator is loading", "The group coordinator is not available"). An
+ * error line must mean something is wrong: a response failing with an error kafkajs retries is
+ * `info`, a consumer restarting after such an error or a connection being retried is `warn`.
+ * When the condition lasts, the poller says so itself (readiness 503 and its reason, a warning
+ * from the cycle that failed); errors kafkajs does not retry (a fenced producer, an
+ * authorization failure) stay errors.
+ */
+export function kafkaLevel(level: logLevel, entry: LogEntry['log']): Level | undefined {
+  const method = LEVELS[level];
+  if (method !== 'error') return method;
+  const { message } = entry;
+  const error = (entry as { error?: unknown }).error;
+  if (typeof error === 'string' && RETRIABLE.has(error)) return 'info';
+  if (message.startsWith('Crash: ') && [...RETRIABLE].some((m) => message.endsWith(m)))
+    return 'warn';
+  if (message.startsWith('Restarting the consumer in ')) return 'warn';
+  if (message.startsWith('Failed to connect to broker, reconnecting')) return 'warn';
+  return 'error';
+}
+
 /**
  * Routes kafkajs's own log through the application's pino logger, so broker trouble shows up in
  * the same JSON stream, at the same level and with the same redaction, instead of kafkajs's
@@ -33,7 +66,7 @@ export function kafkaLogCreator(root: Logger): logCreator {
   const logger = root.child({ context: 'kafkajs' });
   return () =>
     ({ namespace, level, log }) => {
-      const method = LEVELS[level];
+      const method = kafkaLevel(level, log);
       if (!method || IRRELEVANT.has(log.message)) return;
       const { message, timestamp: _timestamp, ...extra } = log;
       logger[method]({ namespace, ...extra }, message);

@@ -81,6 +81,8 @@ export interface LiveNeeds {
   intervalSeconds: number;
   /** Requests one cycle may spend at worst (every attempt of every call at once). */
   cycleCalls: number;
+  /** Calls a steady cycle makes (1 unless its look-back holds more than one window). */
+  callsPerCycle?: number;
 }
 
 /**
@@ -90,7 +92,7 @@ export interface LiveNeeds {
  */
 export function liveNeed(nowWall: WallSeconds, budget: BudgetView, live: LiveNeeds): number {
   const left = Math.max(0, budget.resetsAt - nowWall);
-  return Math.ceil(left / live.intervalSeconds) + live.cycleCalls;
+  return Math.ceil(left / live.intervalSeconds) * (live.callsPerCycle ?? 1) + live.cycleCalls;
 }
 
 /**
