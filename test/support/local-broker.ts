@@ -16,6 +16,11 @@ export class LocalBroker {
   constructor(
     readonly port: number,
     readonly stateDir = join(root, '.cache', 'kafka', `test-${port}`),
+    /** Another script built on broker.sh (scripts/kafka/secure-broker.sh) and its environment. */
+    private readonly variant: { script: string; env: Record<string, string> } = {
+      script,
+      env: {},
+    },
   ) {}
 
   get address(): string {
@@ -39,9 +44,10 @@ export class LocalBroker {
 
   private async exec(command: string, env: Record<string, string> = {}): Promise<void> {
     try {
-      await run('bash', [script, command], {
+      await run('bash', [this.variant.script, command], {
         env: {
           ...process.env,
+          ...this.variant.env,
           ...env,
           KAFKA_PORT: String(this.port),
           KAFKA_STATE_DIR: this.stateDir,
@@ -51,7 +57,7 @@ export class LocalBroker {
     } catch (error) {
       const e = error as { stderr?: string; message: string };
       throw new Error(
-        `broker.sh ${command} failed on port ${this.port}: ${e.stderr || e.message}`,
+        `${this.variant.script} ${command} failed on port ${this.port}: ${e.stderr || e.message}`,
         {
           cause: error,
         },

@@ -129,14 +129,17 @@ const FLAG: Record<AclResource['type'], string> = {
 export function kafkaAclsCommand(
   acl: Omit<RequiredAcl, 'purpose' | 'required'>,
   grantee: AclGrantee,
-) {
+  separator = ' ',
+): string {
   const prefixed = acl.resources.some((r) => r.pattern === 'prefixed');
   return [
     `kafka-acls --bootstrap-server ${grantee.bootstrap} --command-config admin.properties --add`,
     `--allow-principal ${grantee.principal} --operation ${acl.operation}`,
-    ...acl.resources.map((r) => `${FLAG[r.type]} ${r.name}`),
-    ...(prefixed ? ['--resource-pattern-type prefixed'] : []),
-  ].join(' ');
+    [
+      ...acl.resources.map((r) => `${FLAG[r.type]} ${r.name}`),
+      ...(prefixed ? ['--resource-pattern-type prefixed'] : []),
+    ].join(' '),
+  ].join(separator);
 }
 
 /** "Write on topic a, topic b" */
@@ -145,4 +148,28 @@ export function describeAcl(acl: Omit<RequiredAcl, 'purpose' | 'required'>): str
     (r) => `${r.type} ${r.name}${r.pattern === 'prefixed' ? '*' : ''}`,
   );
   return `${acl.operation} on ${names.join(', ')}`;
+}
+
+/**
+ * The list as docs/OPERATIONS.md shows it (a table, then the commands), for `names` and
+ * `grantee`: required-acls.spec.ts checks the docs hold exactly this, so they cannot drift.
+ */
+export function aclDocs(names: AclNames, grantee: AclGrantee): string {
+  const acls = requiredAcls(names);
+  const rows = acls.map((acl) => {
+    const on = acl.resources
+      .map((r) => `${r.type} \`${r.name}\`${r.pattern === 'prefixed' ? ' (prefix)' : ''}`)
+      .join(', ');
+    return `| ${acl.operation} | ${on} | ${acl.required ? 'yes' : 'no'} | ${acl.purpose} |`;
+  });
+  const commands = acls.map((acl) => kafkaAclsCommand(acl, grantee, ' \\\n  '));
+  return [
+    '| operation | on | required | what for |',
+    '| --- | --- | --- | --- |',
+    ...rows,
+    '',
+    '```bash',
+    ...commands,
+    '```',
+  ].join('\n');
 }
