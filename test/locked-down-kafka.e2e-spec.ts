@@ -49,8 +49,13 @@ describe('a locked-down Kafka: SCRAM, ACLs only, topics made by an admin', () =>
     );
   }, 240_000);
 
-  afterAll(async () => {
+  // Also when a test fails half-way: no poller outlives its test.
+  afterEach(async () => {
     await poller?.stop();
+    poller = undefined;
+  }, 60_000);
+
+  afterAll(async () => {
     await simulator?.close();
     await broker?.stop();
   }, 120_000);
