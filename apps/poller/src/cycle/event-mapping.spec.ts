@@ -8,6 +8,7 @@ import {
 } from '@app/contracts';
 import { CALL_MARGIN_SECONDS } from './call-bounds.js';
 import { mapWindow, WindowMapper, type WholeWindow } from './event-mapping.js';
+import { recordBatchBytes } from './message-size.js';
 
 const operation = { server: '0010', timeZone: 'America/Bogota' };
 const t = (s: string): number => parseWallTime(`2026-03-01 ${s}`)!;
@@ -68,6 +69,43 @@ describe('mapWindow', () => {
     expect(raw.bodyLength).toBe(200_000);
     expect(raw.bodySha256).toMatch(/^[0-9a-f]{64}$/);
     expect((raw.body as string).length).toBe(64 * 1024);
+  });
+
+  it('counts an event as Kafka does, as a record batch: a value just under the limit is still too large', () => {
+    const fits = mapWindow(whole([email('10:10:00', 3, 'x'.repeat(90_000))]));
+    const bytes = recordBatchBytes(fits.events[0].message);
+    const value = fits.events[0].message.value.length;
+    // The topic's limit sits between the value and the batch: the value alone would pass.
+    expect(
+      mapWindow(whole([email('10:10:00', 3, 'x'.repeat(90_000))], [], bytes)).events,
+    ).toHaveLength(1);
+    const over = mapWindow(whole([email('10:10:00', 3, 'x'.repeat(90_000))], [], value + 1));
+    expect([over.events.length, over.oversize]).toEqual([0, 1]);
+  });
+
+  it('cuts the long texts of a dead letter larger than the dead-letter topic accepts, keeping its key', () => {
+    const raw = { date: '2026-03-01 10:20:00', to: 1, body: 'y'.repeat(300_000) };
+    const mapped = mapWindow({
+      ...whole([], [{ raw, reason: 'to: expected string' }]),
+      maxDeadLetterBytes: 200_000,
+    });
+    const [letter] = mapped.deadLetters;
+    expect(letter.key).toBe(`dlq:${deadLetterKey('0010', raw, 1)}`);
+    expect(letter.message.key).toBe(deadLetterKey('0010', raw, 1));
+    expect(recordBatchBytes(letter.message)).toBeLessThanOrEqual(200_000);
+    const decoded = decodeDeadLetter(letter.message);
+    if (!decoded.ok) throw new Error(decoded.error);
+    expect(decoded.deadLetter.reason).toBe('to: expected string');
+    expect(decoded.deadLetter.raw).toMatchObject({ to: 1, bodyLength: 300_000 });
+    expect((decoded.deadLetter.raw as { body: string }).body.length).toBe(64 * 1024);
+  });
+
+  it('keeps a dead letter whole when it fits', () => {
+    const raw = { date: '2026-03-01 10:20:00', to: 1, body: 'y'.repeat(300_000) };
+    const [letter] = mapWindow(whole([], [{ raw, reason: 'to: expected string' }])).deadLetters;
+    const decoded = decodeDeadLetter(letter.message);
+    if (!decoded.ok) throw new Error(decoded.error);
+    expect(decoded.deadLetter.raw).toEqual(raw);
   });
 
   it('dead-letters invalid records with their reason, and leaves records outside the window to their own window', () => {

@@ -14,6 +14,7 @@ import {
   type WallSeconds,
 } from '@app/contracts';
 import { CALL_MARGIN_SECONDS } from './call-bounds.js';
+import { recordBatchBytes } from './message-size.js';
 import type { OutgoingMessage } from '../ports/event-publisher.port.js';
 import type { WallWindow } from '@app/wolkvox-client';
 
@@ -38,6 +39,11 @@ export interface MappedWindow {
 
 /** How much of an oversize email's body its dead letter keeps. */
 const OVERSIZE_BODY_PREFIX = 64 * 1024;
+/**
+ * How much of each long text a dead letter too large for its topic keeps, tried in turn: the
+ * dead letter must be published, or its window would fail forever as an oversize event did.
+ */
+const DEAD_LETTER_CUTS = [OVERSIZE_BODY_PREFIX, 4 * 1024, 256];
 
 /** One mapped message and the topic it is for. */
 export type MappedMessage =
@@ -65,7 +71,11 @@ export interface Keyed {
  * transaction and stall the poller on that window forever. It goes to the dead-letter topic
  * instead, with reason `event-too-large`, its key, size, and the record with the body cut to its
  * first 64 KiB plus the full body's SHA-256 and length, so nothing is lost silently, the
- * poller moves on, and an operator can fetch the full email from Wolkvox.
+ * poller moves on, and an operator can fetch the full email from Wolkvox. "Accepts" is the
+ * smaller of EVENTS_MAX_MESSAGE_BYTES and the topic's own limit (the publisher's
+ * maxEventBytes), counted as Kafka counts it: the message as a record batch of its own. A dead
+ * letter larger than the dead-letter topic accepts (a bad record with a huge body) has its long
+ * texts cut the same way, keeping the Kafka key of the whole record.
  */
 class MessageFactory {
   oversize = 0;
@@ -76,6 +86,7 @@ class MessageFactory {
     private readonly operation: Operation,
     private readonly maxEventBytes: number,
     private readonly detectedAt: Date,
+    private readonly maxDeadLetterBytes = maxEventBytes,
   ) {
     this.query = { dateIni: formatQueryTime(window.from), dateEnd: formatQueryTime(window.to) };
   }
@@ -107,12 +118,13 @@ class MessageFactory {
     const mapped = toEmailSentEvent(record, occurrence, this.operation, key);
     if (!mapped.ok) return this.deadLetter(record, mapped.reason, wall, occurrence);
     const message = encodeEmailSent(mapped.event);
-    if (message.value.length > this.maxEventBytes) {
+    const bytes = recordBatchBytes(message);
+    if (bytes > this.maxEventBytes) {
       this.oversize++;
       // Keyed by the event's id: once the dead letter is published, the email counts as handled.
       return this.deadLetter(
         oversizeCopy(record),
-        `event-too-large: event ${mapped.event.id} is ${message.value.length} bytes, the events topic accepts ${this.maxEventBytes}`,
+        `event-too-large: event ${mapped.event.id} is ${bytes} bytes, the events topic accepts ${this.maxEventBytes}`,
         wall,
         occurrence,
         key,
@@ -132,14 +144,22 @@ class MessageFactory {
     occurrence: number,
     key?: string,
   ): MappedMessage {
-    const letter = toDeadLetter(
-      { raw, reason },
-      this.operation.server,
-      this.detectedAt,
-      this.query,
-      occurrence,
-    );
-    const message = encodeDeadLetter(letter);
+    const encode = (kept: unknown) =>
+      encodeDeadLetter(
+        toDeadLetter(
+          { raw: kept, reason },
+          this.operation.server,
+          this.detectedAt,
+          this.query,
+          occurrence,
+        ),
+      );
+    let message = encode(raw);
+    for (const cut of DEAD_LETTER_CUTS) {
+      if (recordBatchBytes(message) <= this.maxDeadLetterBytes) break;
+      // Known by the whole record's key, whatever is cut.
+      message = { ...encode(cutLongTexts(raw, cut)), key: message.key };
+    }
     key ??= `dlq:${message.key}`;
     return { kind: 'dead-letter', keyedMessage: { key, wall, message } };
   }
@@ -160,8 +180,20 @@ export class WindowMapper {
   private readonly keyer: RunningKeyer;
   private readonly badKeyer: DeadLetterKeyer;
 
-  constructor(window: WallWindow, operation: Operation, maxEventBytes: number, detectedAt: Date) {
-    this.factory = new MessageFactory(window, operation, maxEventBytes, detectedAt);
+  constructor(
+    window: WallWindow,
+    operation: Operation,
+    maxEventBytes: number,
+    detectedAt: Date,
+    maxDeadLetterBytes = maxEventBytes,
+  ) {
+    this.factory = new MessageFactory(
+      window,
+      operation,
+      maxEventBytes,
+      detectedAt,
+      maxDeadLetterBytes,
+    );
     this.keyer = new RunningKeyer(operation.server);
     this.badKeyer = new DeadLetterKeyer(operation.server);
   }
@@ -212,6 +244,8 @@ export interface WholeWindow {
   operation: Operation;
   maxEventBytes: number;
   detectedAt: Date;
+  /** Largest dead letter the dead-letter topic accepts; maxEventBytes unless given. */
+  maxDeadLetterBytes?: number;
 }
 
 /**
@@ -220,10 +254,18 @@ export interface WholeWindow {
  * `isNew` accepts; the others were published before and cost only their key.
  */
 export function mapWindow(
-  { window, records, invalid, operation, maxEventBytes, detectedAt }: WholeWindow,
+  {
+    window,
+    records,
+    invalid,
+    operation,
+    maxEventBytes,
+    detectedAt,
+    maxDeadLetterBytes,
+  }: WholeWindow,
   isNew: (key: string) => boolean = () => true,
 ): MappedWindow {
-  const mapper = new WindowMapper(window, operation, maxEventBytes, detectedAt);
+  const mapper = new WindowMapper(window, operation, maxEventBytes, detectedAt, maxDeadLetterBytes);
   const inWindow = records.filter((r) => r.wall >= window.from && r.wall <= window.to);
   const walls = new Map(inWindow.map((r) => [r.record, r.wall]));
   const mapped: MappedMessage[] = [];
@@ -258,6 +300,26 @@ function oversizeCopy(record: Cdr9Record): Record<string, unknown> {
     bodyLength: body.length,
     bodySha256: sha256(body),
   };
+}
+
+/**
+ * `raw` with every text longer than `keep` characters cut to its first `keep`; in an object, the
+ * cut field `f` is followed by `fLength` and `fSha256` of the whole text, as an oversize event's
+ * body is.
+ */
+function cutLongTexts(raw: unknown, keep: number): unknown {
+  if (typeof raw === 'string') return raw.length > keep ? raw.slice(0, keep) : raw;
+  if (Array.isArray(raw)) return raw.map((item) => cutLongTexts(item, keep));
+  if (typeof raw !== 'object' || raw === null) return raw;
+  const cut: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (typeof value === 'string' && value.length > keep) {
+      cut[name] = value.slice(0, keep);
+      cut[`${name}Length`] = value.length;
+      cut[`${name}Sha256`] = sha256(value);
+    } else cut[name] = cutLongTexts(value, keep);
+  }
+  return cut;
 }
 
 function sha256(text: string): string {

@@ -225,6 +225,7 @@ export class PollCycle {
       window,
       operation: this.settings.operation,
       maxEventBytes: this.publisher.maxEventBytes(),
+      maxDeadLetterBytes: this.publisher.maxDeadLetterBytes(),
       detectedAt: now,
       seen: progress.seen,
       mode: this.pass.readWhole ? 'whole' : 'stream',

@@ -13,6 +13,8 @@ export interface WindowWriterSettings {
   window: WallWindow;
   operation: Operation;
   maxEventBytes: number;
+  /** maxEventBytes unless given. */
+  maxDeadLetterBytes?: number;
   detectedAt: Date;
   /** Keys already published: their records are read again but not published twice. */
   seen: SeenKeys;
@@ -133,7 +135,7 @@ export class WindowWriter implements RecordSink {
     checkpoint: (published: WindowWriter['keysPublished']) => Checkpoint | undefined,
   ): Promise<void> {
     if (this.settings.mode === 'whole') {
-      const { window, operation, maxEventBytes, detectedAt } = this.settings;
+      const { window, operation, maxEventBytes, maxDeadLetterBytes, detectedAt } = this.settings;
       const mapped = mapWindow(
         {
           window,
@@ -141,6 +143,7 @@ export class WindowWriter implements RecordSink {
           invalid: this.heldInvalid,
           operation,
           maxEventBytes,
+          maxDeadLetterBytes,
           detectedAt,
         },
         (key) => !this.isPublished(key),
@@ -190,8 +193,14 @@ export class WindowWriter implements RecordSink {
   }
 
   private reset(): void {
-    const { window, operation, maxEventBytes, detectedAt } = this.settings;
-    this.mapper = new WindowMapper(window, operation, maxEventBytes, detectedAt);
+    const { window, operation, maxEventBytes, maxDeadLetterBytes, detectedAt } = this.settings;
+    this.mapper = new WindowMapper(
+      window,
+      operation,
+      maxEventBytes,
+      detectedAt,
+      maxDeadLetterBytes,
+    );
     this.events = [];
     this.deadLetters = [];
     this.published = new Map();

@@ -5,6 +5,7 @@ import { topicSpecs } from '../loop/topic-specs.js';
 import { KafkaCheckpointStore } from './kafka-checkpoint-store.js';
 import { KafkaLeaseBeacon } from './kafka-lease-beacon.js';
 import type { CheckpointEncoder } from './kafka-transaction.js';
+import { backfillTransactionalId, granteeOf, liveTransactionalId } from './required-acls.js';
 import { ensureTopics } from './topic-admin.js';
 import { KafkaTransactionalPublisher } from './transactional-publisher.js';
 
@@ -17,7 +18,14 @@ type PublisherConfig = Pick<PollerConfig, 'topics' | 'wolkvox' | 'kafka'>;
 
 /** The operation's checkpoint on the progress topic (read back, and encoded for the publisher). */
 export function checkpointStoreFor(kafka: Kafka, config: PublisherConfig): KafkaCheckpointStore {
-  return new KafkaCheckpointStore(kafka, config.topics.progress, config.wolkvox.server);
+  return new KafkaCheckpointStore(
+    kafka,
+    config.topics.progress,
+    config.wolkvox.server,
+    undefined,
+    undefined,
+    granteeOf(config.kafka),
+  );
 }
 
 /** Heartbeats to the progress topic while a cycle runs. */
@@ -37,8 +45,9 @@ export function livePublisher(
 ): KafkaTransactionalPublisher {
   return new KafkaTransactionalPublisher(kafka, {
     topics: config.topics,
-    transactionalId: `wolkvox-poller-${config.wolkvox.server}`,
+    transactionalId: liveTransactionalId(config.wolkvox.server),
     maxEventBytes: config.kafka.eventsMaxMessageBytes,
+    grantee: granteeOf(config.kafka),
     checkpoints,
     prepare: () => prepareTopics(kafka, config),
   });
@@ -53,19 +62,21 @@ export function livePublisher(
 export function backfillPublisher(kafka: Kafka, config: PublisherConfig) {
   return new KafkaTransactionalPublisher(kafka, {
     topics: config.topics,
-    transactionalId: `wolkvox-backfill-${config.wolkvox.server}`,
+    transactionalId: backfillTransactionalId(config.wolkvox.server),
     maxEventBytes: config.kafka.eventsMaxMessageBytes,
+    grantee: granteeOf(config.kafka),
   });
 }
 
-async function prepareTopics(kafka: Kafka, config: PollerConfig): Promise<void> {
+async function prepareTopics(kafka: Kafka, config: PollerConfig) {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const { created, warnings } = await ensureTopics(admin, topicSpecs(config));
+    const ensured = await ensureTopics(admin, topicSpecs(config), granteeOf(config.kafka));
     const logger = new Logger('Topics');
-    if (created.length) logger.log(`created ${created.join(', ')}`);
-    for (const warning of warnings) logger.warn(warning);
+    if (ensured.created.length) logger.log(`created ${ensured.created.join(', ')}`);
+    for (const warning of ensured.warnings) logger.warn(warning);
+    return ensured;
   } finally {
     await admin.disconnect();
   }

@@ -10,6 +10,7 @@ import {
   type StoredCheckpoint,
 } from './checkpoint-codec.js';
 import type { CheckpointEncoder } from './kafka-transaction.js';
+import type { AclGrantee } from './required-acls.js';
 import { readTopicToEnd } from './topic-reader.js';
 
 /**
@@ -31,6 +32,8 @@ export class KafkaCheckpointStore extends CheckpointStore implements CheckpointE
     private readonly server: string,
     private readonly timeoutMs = 60_000,
     private readonly clock: () => Date = () => new Date(),
+    /** Who to grant a missing ACL to, in the error that names it. */
+    private readonly grantee?: AclGrantee,
   ) {
     super();
   }
@@ -79,6 +82,7 @@ export class KafkaCheckpointStore extends CheckpointStore implements CheckpointE
     await readTopicToEnd(this.kafka, this.topic, {
       timeoutMs: this.timeoutMs,
       readUncommitted,
+      ...(this.grantee ? { grantee: this.grantee } : {}),
       onMessage: ({ message }) => {
         const key = message.key?.toString();
         if (key === undefined || (key !== prefix && !key.startsWith(`${prefix}/`))) return;

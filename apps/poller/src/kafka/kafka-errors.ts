@@ -4,17 +4,27 @@
  * `originalError`; Node's `cause` too). Bounded: a wrapper chain is a few errors deep.
  */
 export function kafkaErrorTypes(error: unknown): string[] {
-  const types: string[] = [];
+  return errorChain(error).flatMap((e) => (typeof e.type === 'string' ? [e.type] : []));
+}
+
+interface ChainedError {
+  type?: unknown;
+  name?: unknown;
+  originalError?: unknown;
+  cause?: unknown;
+}
+
+/** An error and the errors it wraps (`originalError`, then `cause`), at most five deep. */
+export function errorChain(error: unknown): ChainedError[] {
+  const chain: ChainedError[] = [];
   for (
-    let e = error as { type?: string; originalError?: unknown; cause?: unknown } | undefined,
-      depth = 0;
-    e && depth < 5;
-    depth++
+    let e = error as ChainedError | undefined;
+    e && typeof e === 'object' && chain.length < 5;
+    e = (e.originalError ?? e.cause) as ChainedError | undefined
   ) {
-    if (typeof e.type === 'string') types.push(e.type);
-    e = (e.originalError ?? e.cause) as typeof e;
+    chain.push(e);
   }
-  return types;
+  return chain;
 }
 
 /**

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
+import { authorizationFailure } from './authorization-failure.js';
+import type { AclGrantee } from './required-acls.js';
 
 export interface ReadMessage {
   partition: number;
@@ -16,6 +18,8 @@ export interface ReadToEndOptions {
   readUncommitted?: boolean;
   /** Called for each message instead of collecting them (for topics too big to hold). */
   onMessage?: (message: ReadMessage) => void | Promise<void>;
+  /** Who to grant a missing ACL to, in the error that names it. */
+  grantee?: AclGrantee;
 }
 
 /**
@@ -77,6 +81,16 @@ export async function readTopicToEnd(
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) =>
     markRead(payload.partition, payload.lastOffset),
   );
+  // A missing ACL crashes the consumer's runner, which kafkajs restarts for ever: without this
+  // the read would only time out, saying nothing of why.
+  let refuse!: (error: Error) => void;
+  const refused = new Promise<never>((_, reject) => (refuse = reject));
+  refused.catch(() => undefined);
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    const grantee = options.grantee ?? { principal: 'User:<principal>', bootstrap: '<brokers>' };
+    const missing = authorizationFailure(payload.error, { kind: 'read', topic }, grantee);
+    if (missing) refuse(missing);
+  });
 
   await consumer.connect();
   try {
@@ -108,7 +122,7 @@ export async function readTopicToEnd(
       );
     });
     try {
-      await Promise.race([done, timeout]);
+      await Promise.race([done, timeout, refused]);
     } finally {
       clearTimeout(timer);
     }

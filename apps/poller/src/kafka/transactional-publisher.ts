@@ -2,15 +2,21 @@ import { Logger } from '@nestjs/common';
 import type { Topics } from '@app/contracts';
 import { Partitioners, type CompressionTypes, type Kafka, type Producer } from 'kafkajs';
 import { EventPublisher, FencedError } from '../ports/event-publisher.port.js';
+import { authorizationFailure, errorKinds } from './authorization-failure.js';
 import type { ProgressMessage } from './checkpoint-codec.js';
-import { kafkaErrorTypes, retryConcurrentTransactions } from './kafka-errors.js';
+import { retryConcurrentTransactions } from './kafka-errors.js';
 import { KafkaTransaction, type CheckpointEncoder } from './kafka-transaction.js';
+import { limitAfterRefusal, startLimit, TOO_LARGE } from './message-limits.js';
+import type { AclGrantee } from './required-acls.js';
 
 export interface TransactionalPublisherOptions {
   topics: Topics;
   /** One per operation: a second poller of the same operation fences the first. */
   transactionalId: string;
+  /** EVENTS_MAX_MESSAGE_BYTES: lowered to what the topics accept (message-limits.ts). */
   maxEventBytes: number;
+  /** Who to grant a missing ACL to, in the message that names it. */
+  grantee?: AclGrantee;
   /** Bytes of messages per produce request; each partition's record batch stays under it. */
   maxRequestBytes?: number;
   /**
@@ -20,8 +26,11 @@ export interface TransactionalPublisherOptions {
    */
   compression?: CompressionTypes;
   transactionTimeoutMs?: number;
-  /** Runs before the first claim (creating or checking topics); retried until it succeeds once. */
-  prepare?: () => Promise<unknown>;
+  /**
+   * Runs before the first claim (creating or checking topics); retried until it succeeds once.
+   * Returns the topics' `max.message.bytes` it learnt.
+   */
+  prepare?: () => Promise<{ maxMessageBytes: Record<string, number> } | void>;
   /** How checkpoints become progress messages; none for a publisher that writes none. */
   checkpoints?: CheckpointEncoder;
 }
@@ -36,11 +45,11 @@ export interface TransactionalPublisherOptions {
  */
 export const DEFAULT_MAX_REQUEST_BYTES = 900 * 1024;
 
-const FENCED = new Set([
-  'INVALID_PRODUCER_EPOCH',
-  'PRODUCER_FENCED',
-  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
-]);
+/**
+ * A rival took the transactional id. Not TRANSACTIONAL_ID_AUTHORIZATION_FAILED: that is a
+ * missing ACL, which an operator fixes (authorization-failure.ts), not another poller.
+ */
+const FENCED = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED']);
 
 /**
  * The kafkajs adapter of EventPublisher: one idempotent, transactional producer per operation.
@@ -61,12 +70,15 @@ export class KafkaTransactionalPublisher extends EventPublisher {
   private fenced = false;
   private prepared = false;
   private readonly logger = new Logger('Publisher');
+  /** Largest record batch each topic takes, as far as the poller knows (message-limits.ts). */
+  private limits: { events: number; deadLetters: number };
 
   constructor(
     private readonly kafka: Kafka,
     private readonly options: TransactionalPublisherOptions,
   ) {
     super();
+    this.limits = { events: options.maxEventBytes, deadLetters: options.maxEventBytes };
   }
 
   async claim(): Promise<void> {
@@ -103,7 +115,12 @@ export class KafkaTransactionalPublisher extends EventPublisher {
 
   async prepare(): Promise<void> {
     if (this.prepared || !this.options.prepare) return;
-    await this.options.prepare();
+    const learnt = (await this.options.prepare()) ?? { maxMessageBytes: {} };
+    const { topics, maxEventBytes } = this.options;
+    this.limits = {
+      events: startLimit(maxEventBytes, learnt.maxMessageBytes[topics.events]),
+      deadLetters: startLimit(maxEventBytes, learnt.maxMessageBytes[topics.deadLetters]),
+    };
     this.prepared = true;
   }
 
@@ -113,7 +130,12 @@ export class KafkaTransactionalPublisher extends EventPublisher {
     if (!producer) throw new Error('begin() before claim()');
     return new KafkaTransaction(producer, {
       topics: this.options.topics,
-      maxRequestBytes: this.options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES,
+      // A partition's batch of a request must also fit the topics' limit.
+      maxRequestBytes: Math.min(
+        this.options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES,
+        this.limits.events,
+        this.limits.deadLetters,
+      ),
       compression: this.options.compression,
       ...(this.options.checkpoints ? { checkpoints: this.options.checkpoints } : {}),
       fail: async (error) => {
@@ -135,7 +157,11 @@ export class KafkaTransactionalPublisher extends EventPublisher {
   }
 
   maxEventBytes(): number {
-    return this.options.maxEventBytes;
+    return this.limits.events;
+  }
+
+  override maxDeadLetterBytes(): number {
+    return this.limits.deadLetters;
   }
 
   async close(): Promise<void> {
@@ -143,11 +169,39 @@ export class KafkaTransactionalPublisher extends EventPublisher {
   }
 
   private classify(error: unknown): Error {
-    if (isFenced(error)) {
+    const kinds = [...errorKinds(error)];
+    if (kinds.some((type) => FENCED.has(type))) {
       this.fenced = true;
       return this.fencedError();
     }
+    const { topics, transactionalId, grantee } = this.options;
+    const refused = authorizationFailure(
+      error,
+      {
+        kind: 'transaction',
+        transactionalId,
+        topics: [topics.events, topics.deadLetters, topics.progress],
+      },
+      grantee ?? { principal: 'User:<principal>', bootstrap: '<brokers>' },
+    );
+    if (refused) return refused;
+    if (kinds.some((type) => TOO_LARGE.has(type))) return this.tooLarge(error);
     return error instanceof Error ? error : new Error(String(error));
+  }
+
+  /** A topic refused a batch for its size: lower the limits, so the window's retry fits. */
+  private tooLarge(error: unknown): Error {
+    const before = Math.max(this.limits.events, this.limits.deadLetters);
+    const lowered = limitAfterRefusal(before);
+    if (lowered === undefined) return error instanceof Error ? error : new Error(String(error));
+    this.limits = {
+      events: Math.min(this.limits.events, lowered),
+      deadLetters: Math.min(this.limits.deadLetters, lowered),
+    };
+    return new Error(
+      `a topic refused a message as too large (${(error as Error).message}): from now on an event over ${lowered} bytes goes to the dead-letter topic, its body cut (grant DescribeConfigs on the topics so the poller reads their max.message.bytes at start)`,
+      { cause: error },
+    );
   }
 
   private fencedError(): FencedError {
@@ -161,8 +215,4 @@ export class KafkaTransactionalPublisher extends EventPublisher {
     this.producer = undefined;
     await producer?.disconnect().catch(() => undefined);
   }
-}
-
-function isFenced(error: unknown): boolean {
-  return kafkaErrorTypes(error).some((type) => FENCED.has(type));
 }

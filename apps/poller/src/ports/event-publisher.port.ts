@@ -68,7 +68,14 @@ export abstract class EventPublisher {
       throw error;
     }
   }
-  /** Largest message the events topic accepts, for the oversize policy. */
+  /**
+   * Largest message the events topic accepts (as a record batch of its own), for the oversize
+   * policy: the smaller of EVENTS_MAX_MESSAGE_BYTES and the topic's limit, as far as known.
+   */
   abstract maxEventBytes(): number;
+  /** Largest message the dead-letter topic accepts; a dead letter is cut to fit it. */
+  maxDeadLetterBytes(): number {
+    return this.maxEventBytes();
+  }
   abstract close(): Promise<void>;
 }

@@ -184,6 +184,10 @@ export class UnpublishedOnlyPublisher extends EventPublisher {
     return this.inner.maxEventBytes();
   }
 
+  override maxDeadLetterBytes(): number {
+    return this.inner.maxDeadLetterBytes();
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }
