@@ -50,13 +50,12 @@ describe('the daily reconciliation pass', () => {
         record: cdr9Record(nowWall - (i + 1) * 2 * HOUR - 60, i),
       })),
     );
-    // Late ones, hours old, that the API returns only once the live poll has settled their dates.
-    const visibleAt = new Date(startedAt + 20_000).toISOString();
+    // Late ones, hours old, that the API returns only once the live poll has passed their dates:
+    // appended below, when the live poll has published the 36 (a fixed delay here raced the
+    // catch-up on a loaded machine, and the live poll found them itself).
     const late = [60, 40, 20].map((hoursAgo, i) => ({
       record: cdr9Record(nowWall - hoursAgo * HOUR - 17, 100 + i),
-      visibleAt,
     }));
-    await simulator.control.append(late);
     // Each call takes a while, so the pass spans several seconds of windows to be killed in.
     await simulator.control.faults({ latencyMs: 700 });
 
@@ -77,6 +76,10 @@ describe('the daily reconciliation pass', () => {
     pollers.push(first);
     await first.waitForLive();
     const pid = await pidOf(first);
+    // Caught up before the slot (the pass starts no earlier than `at`): only the pass can find
+    // the late records now.
+    await first.waitForPublished(36, Math.max(1, at - nowWall - 3) * 1000);
+    await simulator.control.append(late);
     // The pass has published the first late record: kill it before it reaches the others.
     await first.waitFor(
       async () => (metricValue(await metrics(first).catch(() => ''), LATE) ?? 0) >= 1,

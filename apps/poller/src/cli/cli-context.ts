@@ -1,9 +1,11 @@
+import { Logger } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import { pino } from 'pino';
 import { loadConfig, type PollerConfig } from '../config/poller-config.js';
 import { createKafka } from '../kafka/kafka-factory.js';
 import { createAppLogger } from '../logging/app-logger.js';
 import { kafkaLogCreator } from '../logging/kafka-log-creator.js';
+import { nestLoggerOver } from '../logging/nest-to-pino.js';
 import { SecretScrubber } from '../logging/secret-scrubber.js';
 
 /** Exit code for a configuration error (EX_CONFIG in sysexits.h), as the poller. */
@@ -51,5 +53,6 @@ export function cliContext(
     name: 'wolkvox-poller-cli',
     destination: pino.destination({ fd: 2, sync: true }),
   });
+  Logger.overrideLogger(nestLoggerOver(logger));
   return { config, kafka: createKafka(config.kafka, kafkaLogCreator(logger)), scrubber, io };
 }
