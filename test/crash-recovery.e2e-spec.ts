@@ -1,3 +1,9 @@
+/**
+ * CPU-heavy: a backfill of over 100,000 records, read back twice. Its kills must land inside
+ * transactions; on a loaded machine the poller is so slow that none does.
+ *
+ * @lane solo
+ */
 import { wallTimeOf } from '@app/contracts';
 import type { Kafka } from 'kafkajs';
 import { Random } from '../apps/simulator/src/prng.js';
