@@ -36,7 +36,7 @@ module.exports = {
       displayName: 'e2e',
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.e2e-spec.ts'],
-      // Files run side by side; `@lane solo` files one at a time beside them (the runner's header).
+      // Files run side by side, but for `@lane alone` and `@lane solo` ones (the runner's header).
       runner: '<rootDir>/test/setup/lanes-runner.ts',
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
@@ -46,7 +46,8 @@ module.exports = {
   testTimeout: 30_000,
   // Jest's default on this 2-core machine is one worker: every e2e file one after the other,
   // though most of their time is spent waiting. Four: the unit files in parallel, and the e2e
-  // files in two lanes (test/setup/lanes-runner.ts): `@lane solo` files one at a time, the
-  // others three at a time beside them. `--maxWorkers` on the command line overrides this.
+  // files in lanes (test/setup/lanes-runner.ts): `@lane alone` files first, then `@lane solo`
+  // files one at a time and the others three at a time beside them. `--maxWorkers` on the
+  // command line overrides this.
   maxWorkers: 4,
 };

@@ -1,36 +1,55 @@
 import { laneOf, planLanes } from './lanes-runner.js';
 
-const solo = (name: string) => name.startsWith('solo');
+const laneOfName = (name: string) => /^(alone|solo)/.exec(name)?.[1];
 
 describe('planLanes', () => {
-  const tests = ['solo-crash', 'cli', 'solo-load', 'health', 'config'];
+  const tests = ['solo-api', 'cli', 'solo-load', 'health', 'config'];
 
   it('runs solo files one at a time beside the others, which share the other workers', () => {
-    expect(planLanes(tests, solo, 4)).toEqual([
-      { name: 'solo', workers: 1, tests: ['solo-crash', 'solo-load'] },
-      { name: 'shared', workers: 3, tests: ['cli', 'health', 'config'] },
-    ]);
+    expect(planLanes(tests, laneOfName, 4)).toEqual({
+      first: [],
+      then: [
+        { name: 'solo', workers: 1, tests: ['solo-api', 'solo-load'] },
+        { name: 'shared', workers: 3, tests: ['cli', 'health', 'config'] },
+      ],
+    });
+  });
+
+  it('runs the files that must be alone first, one after the other, before the others', () => {
+    expect(planLanes(['cli', 'alone-crash', 'solo-load', 'alone-x'], laneOfName, 3)).toEqual({
+      first: [{ name: 'alone', workers: 1, tests: ['alone-crash', 'alone-x'] }],
+      then: [
+        { name: 'solo', workers: 1, tests: ['solo-load'] },
+        { name: 'shared', workers: 2, tests: ['cli'] },
+      ],
+    });
   });
 
   it('keeps the order jest gave (slowest known first) within each lane', () => {
-    const [soloLane, sharedLane] = planLanes(['config', 'solo-b', 'cli', 'solo-a'], solo, 2);
-    expect(soloLane.tests).toEqual(['solo-b', 'solo-a']);
-    expect(sharedLane.tests).toEqual(['config', 'cli']);
+    const { then } = planLanes(['config', 'solo-b', 'cli', 'solo-a'], laneOfName, 2);
+    expect(then.map((lane) => lane.tests)).toEqual([
+      ['solo-b', 'solo-a'],
+      ['config', 'cli'],
+    ]);
   });
 
   it('makes one lane of every worker when there is one worker', () => {
-    expect(planLanes(tests, solo, 1)).toEqual([{ name: 'shared', workers: 1, tests }]);
+    expect(planLanes([...tests, 'alone-crash'], laneOfName, 1)).toEqual({
+      first: [{ name: 'alone', workers: 1, tests: ['alone-crash'] }],
+      then: [{ name: 'shared', workers: 1, tests }],
+    });
   });
 
   it('makes one lane when every file is of one kind', () => {
-    expect(planLanes(['cli', 'health'], solo, 3)).toEqual([
+    expect(planLanes(['cli', 'health'], laneOfName, 3).then).toEqual([
       { name: 'shared', workers: 3, tests: ['cli', 'health'] },
     ]);
     // Solo files alone still run one at a time.
-    expect(planLanes(['solo-a', 'solo-b'], solo, 3)).toEqual([
+    expect(planLanes(['solo-a', 'solo-b'], laneOfName, 3).then).toEqual([
       { name: 'solo', workers: 1, tests: ['solo-a', 'solo-b'] },
     ]);
-    expect(planLanes([], solo, 3)).toEqual([]);
+    expect(planLanes(['alone-a'], laneOfName, 3).then).toEqual([]);
+    expect(planLanes([], laneOfName, 3)).toEqual({ first: [], then: [] });
   });
 });
 

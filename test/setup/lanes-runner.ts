@@ -1,11 +1,13 @@
 /*
- * The e2e project's jest runner: jest's own (jest-runner), run as two lanes at once.
+ * The e2e project's jest runner: jest's own (jest-runner), run as lanes.
  *
  * Most e2e files spend their time waiting (for a poll interval, a lease, a broker, a pass), so
- * they run side by side. A few load the machine or assert timing that CPU contention would
- * stretch (the crash, load and API-fault tests): a file whose leading docblock says
- * `@lane solo` runs in a lane of one worker, never beside another solo file, while the other
- * files share the rest of jest's workers (--maxWorkers, jest.config.cjs) in the other lane.
+ * they run side by side. A few load the machine or assert what CPU contention would upset; the
+ * `@lane` pragma of a file's leading docblock says so:
+ * - `@lane alone`: nothing runs beside it. These files run first, one after the other.
+ * - `@lane solo`: never beside another solo file. They run one at a time in a lane of one
+ *   worker while the other files share the rest of jest's workers (--maxWorkers,
+ *   jest.config.cjs) in a second lane.
  * `--runInBand` (-i) still runs every file one after the other, in this process.
  *
  * Jest loads this file as CommonJS outside the test module system (no moduleNameMapper), so it
@@ -36,32 +38,40 @@ const TestRunner = (
 type TestRunner = InstanceType<typeof TestRunner>;
 
 export interface Lane<T> {
-  name: 'solo' | 'shared';
+  name: 'alone' | 'solo' | 'shared';
   workers: number;
   tests: T[];
 }
 
 /**
- * How `tests` (in jest's order, slowest known first) run with `maxWorkers` workers: solo files
- * one at a time in a lane of their own, the others in the remaining workers. With one worker,
- * or when one kind is missing, a single lane of every worker.
+ * How `tests` (in jest's order, slowest known first) run with `maxWorkers` workers: first the
+ * lane of `alone` files, one after the other; then, at once, `solo` files one at a time in a lane
+ * of their own and the others in the remaining workers. With one worker, or when one kind is
+ * missing, the second step is a single lane.
  */
 export function planLanes<T>(
   tests: readonly T[],
-  isSolo: (test: T) => boolean,
+  laneOfTest: (test: T) => string | undefined,
   maxWorkers: number,
-): Array<Lane<T>> {
-  const solo = tests.filter(isSolo);
-  const shared = tests.filter((test) => !isSolo(test));
+): { first: Array<Lane<T>>; then: Array<Lane<T>> } {
+  const of = (lane: string | undefined) => tests.filter((test) => laneOfTest(test) === lane);
+  const alone = of('alone');
+  const solo = of('solo');
+  const shared = tests.filter((test) => !['alone', 'solo'].includes(laneOfTest(test) ?? ''));
+  const first: Array<Lane<T>> = alone.length ? [{ name: 'alone', workers: 1, tests: alone }] : [];
   if (maxWorkers < 2 || solo.length === 0 || shared.length === 0) {
+    const rest = tests.filter((test) => laneOfTest(test) !== 'alone');
     const name = shared.length === 0 ? 'solo' : 'shared';
     const workers = name === 'solo' ? 1 : Math.max(1, maxWorkers);
-    return tests.length === 0 ? [] : [{ name, workers, tests: [...tests] }];
+    return { first, then: rest.length === 0 ? [] : [{ name, workers, tests: rest }] };
   }
-  return [
-    { name: 'solo', workers: 1, tests: solo },
-    { name: 'shared', workers: maxWorkers - 1, tests: shared },
-  ];
+  return {
+    first,
+    then: [
+      { name: 'solo', workers: 1, tests: solo },
+      { name: 'shared', workers: maxWorkers - 1, tests: shared },
+    ],
+  };
 }
 
 /**
@@ -96,12 +106,13 @@ export default class LanesRunner extends EmittingTestRunner {
       await this.#lane(this._globalConfig.maxWorkers).runTests(tests, watcher, options);
       return;
     }
-    const isSolo = (test: Test) => laneOf(readFileSync(test.path, 'utf8')) === 'solo';
-    const lanes = planLanes(tests, isSolo, this._globalConfig.maxWorkers);
-    // Each lane is jest's runner with a pool of its own; a failure in one does not stop the other.
-    await Promise.all(
-      lanes.map((lane) => this.#lane(lane.workers).runTests(lane.tests, watcher, options)),
-    );
+    const lanes = new Map(tests.map((test) => [test, laneOf(readFileSync(test.path, 'utf8'))]));
+    const plan = planLanes(tests, (test) => lanes.get(test), this._globalConfig.maxWorkers);
+    // Each lane is jest's runner with a pool of its own; a failure in one does not stop another.
+    for (const step of [plan.first, plan.then])
+      await Promise.all(
+        step.map((lane) => this.#lane(lane.workers).runTests(lane.tests, watcher, options)),
+      );
   }
 
   on<Name extends keyof TestEvents>(
