@@ -31,7 +31,7 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/scripts'],
+      roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/scripts', '<rootDir>/test/setup'],
       testMatch: ['**/*.spec.ts'],
     },
     {
@@ -39,10 +39,18 @@ module.exports = {
       displayName: 'e2e',
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.e2e-spec.ts'],
+      // Files run side by side, but for `@lane alone` and `@lane solo` ones (the runner's header).
+      runner: '<rootDir>/test/setup/lanes-runner.ts',
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
     },
   ],
   // A project-level testTimeout is ignored; e2e tests set longer ones where they need them.
   testTimeout: 30_000,
+  // Jest's default on this 2-core machine is one worker: every e2e file one after the other,
+  // though most of their time is spent waiting. Four: the unit files in parallel, and the e2e
+  // files in lanes (test/setup/lanes-runner.ts): `@lane alone` files first, then `@lane solo`
+  // files one at a time and the others three at a time beside them. `--maxWorkers` on the
+  // command line overrides this.
+  maxWorkers: 4,
 };

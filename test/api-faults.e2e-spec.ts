@@ -1,3 +1,8 @@
+/**
+ * Asserts upper bounds on the gaps between retries, which CPU contention stretches.
+ *
+ * @lane solo
+ */
 import { formatWallTime, startOfNextLocalDay, wallTimeOf } from '@app/contracts';
 import type { Kafka } from 'kafkajs';
 import { testKafka } from './support/kafka.js';

@@ -1,3 +1,9 @@
+/**
+ * Three brokers of its own, and an upper bound on each stop in publishing that CPU contention
+ * stretches.
+ *
+ * @lane solo
+ */
 import { wallTimeOf } from '@app/contracts';
 import { commitGap, type CommitGap } from '../scripts/commit-gaps.js';
 import { KafkaCluster, NODES, type NodeId } from '../scripts/kafka-cluster.js';

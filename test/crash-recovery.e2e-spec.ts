@@ -1,3 +1,10 @@
+/**
+ * Runs with nothing beside it: CPU-heavy (a backfill of over 100,000 records, read back twice),
+ * and some of its kills must land inside transactions that had written events. A loaded machine
+ * slows the poller so much that none does (seen at a load average of 25 on 2 cores).
+ *
+ * @lane alone
+ */
 import { wallTimeOf } from '@app/contracts';
 import type { Kafka } from 'kafkajs';
 import { Random } from '../apps/simulator/src/prng.js';

@@ -1,3 +1,8 @@
+/**
+ * CPU-heavy (200 emails/s), and asserts that the checkpoint's lag does not grow.
+ *
+ * @lane solo
+ */
 import { wallTimeOf } from '@app/contracts';
 import type { Kafka } from 'kafkajs';
 import { testKafka } from './support/kafka.js';
