@@ -124,7 +124,11 @@ stop_all() {
     kill -TERM "$subscriber_pid" 2>/dev/null || true
     wait "$subscriber_pid" 2>/dev/null || true
   fi
-  [[ -z "$reader_pid" ]] || kill -TERM "$reader_pid" 2>/dev/null || true
+  if [[ -n "$reader_pid" ]]; then
+    # Its own process group (setsid): tail, grep and sed end together, and are waited for.
+    kill -TERM -- "-$reader_pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 -- "-$reader_pid" 2>/dev/null || break; sleep 0.1; done
+  fi
   if [[ -n "$poller_pid" ]] && kill -0 "$poller_pid" 2>/dev/null; then
     # SIGTERM: no new cycle; the one in flight commits or is abandoned whole.
     kill -TERM "$poller_pid" 2>/dev/null || true
@@ -179,8 +183,8 @@ remember poller "$poller_pid"
 wait_ready 120 || { tail -20 "$logs/poller.log" >&2 || true; die "the poller did not become ready"; }
 say "ready. health: http://127.0.0.1:$http_port/health/ready  metrics: http://127.0.0.1:$http_port/metrics"
 # The subscriber (apps/subscriber): the other end, one line per event it handled. It writes to
-# its log like the other children; a reader of that log prints its lines here (`tail --pid` ends
-# with the subscriber, and a dead terminal ends only the reader).
+# its log like the other children; a reader of that log (a process group of its own: tail, grep,
+# sed) prints its lines here, and a dead terminal ends only the reader.
 say "starting the subscriber, group demo-subscriber (log $logs/subscriber.log); its lines start with [subscriber]"
 rm -f "$logs/handled-keys.demo-subscriber.txt"
 env -i PATH="$PATH" HOME="${HOME:-/tmp}" KAFKA_BROKERS="127.0.0.1:$kafka_port" \
@@ -189,9 +193,10 @@ env -i PATH="$PATH" HOME="${HOME:-/tmp}" KAFKA_BROKERS="127.0.0.1:$kafka_port" \
   setsid node dist/apps/subscriber/src/main.js >"$logs/subscriber.log" 2>&1 &
 subscriber_pid=$!
 remember subscriber "$subscriber_pid"
-tail -n +1 --pid="$subscriber_pid" -F "$logs/subscriber.log" 2>/dev/null \
-  > >(grep --line-buffered -E ' (handled|already handled|refused|dead letter) ' |
-    sed -u 's/^.*\[Subscriber\] /[subscriber] /' >&2) &
+# shellcheck disable=SC2016 # expanded by the inner bash
+setsid bash -c 'tail -n +1 --pid="$1" -F "$2" 2>/dev/null |
+  grep --line-buffered -E " (handled|already handled|refused|dead letter) " |
+  sed -u "s/^.*\[Subscriber\] /[subscriber] /" >&2' subscriber-log "$subscriber_pid" "$logs/subscriber.log" &
 reader_pid=$!
 remember subscriber-log-reader "$reader_pid"
 

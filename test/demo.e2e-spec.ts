@@ -152,10 +152,17 @@ describe('npm run demo', () => {
     expect(run.status).toBe(0);
   });
 
-  it('stops the broker, the simulator, the poller and the follower on Ctrl-C under a dead pipe', async () => {
+  it('stops the broker, the simulator, the poller, the subscriber and the follower on Ctrl-C under a dead pipe', async () => {
     const running = demo!;
     const recorded = recordedPids(dir);
-    expect([...recorded.keys()].sort()).toEqual(['broker', 'follower', 'poller', 'simulator']);
+    expect([...recorded.keys()].sort()).toEqual([
+      'broker',
+      'follower',
+      'poller',
+      'simulator',
+      'subscriber',
+      'subscriber-log-reader',
+    ]);
     started = [...new Set([...recorded.values(), ...descendants(running.pid!)])];
     expect(started.every(alive)).toBe(true);
 
