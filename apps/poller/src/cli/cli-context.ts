@@ -4,12 +4,10 @@ import { pino } from 'pino';
 import { loadConfig, type PollerConfig } from '../config/poller-config.js';
 import { createKafka } from '../kafka/kafka-factory.js';
 import { createAppLogger } from '../logging/app-logger.js';
+import { EXIT } from './exit-codes.js';
 import { kafkaLogCreator } from '../logging/kafka-log-creator.js';
 import { nestLoggerOver } from '../logging/nest-to-pino.js';
 import { SecretScrubber } from '../logging/secret-scrubber.js';
-
-/** Exit code for a configuration error (EX_CONFIG in sysexits.h), as the poller. */
-export const EX_CONFIG = 78;
 
 /** Data goes to stdout (pipe it); progress, diagnostics and kafkajs's log to stderr. */
 export interface CliIo {
@@ -42,7 +40,7 @@ export function cliContext(
   const result = loadConfig(filled);
   if (!result.ok) {
     for (const problem of result.problems) io.err(`config error: ${problem}`);
-    process.exit(EX_CONFIG);
+    process.exit(EXIT.config);
   }
   const { config } = result;
   for (const warning of result.warnings) io.err(`config warning: ${warning}`);
