@@ -107,9 +107,11 @@ done
 say "ready $((SECONDS - t)) s after start"
 
 t=$SECONDS
+# grep without -q reads to the end: -q would leave at the first match, and the replay's next
+# write would fail on the closed pipe (a non-zero pipeline under pipefail, then a retry).
 until (cd "$app" && "${runtime[@]}" KAFKA_BROKERS="$brokers" LOG_LEVEL=warn \
   node dist/apps/poller/src/cli/main.js replay --from-beginning --topic "$topic.events" \
-  --format json 2>>"$work/replay.log" | grep -q '"type":"email.sent"'); do
+  --format json 2>>"$work/replay.log" | grep '"type":"email.sent"' >/dev/null); do
   ((SECONDS - t < 60)) || { say "no email.sent event on $topic.events within 60 s"; exit 1; }
   sleep 1
 done

@@ -26,8 +26,16 @@ if command -v systemctl >/dev/null && systemctl is-active --quiet prometheus 2>/
   systemctl stop prometheus || true
 fi
 
-java -version 2>&1 | head -1
-mvn -version 2>&1 | head -1
-promtool --version 2>&1 | head -1
+# Not `tool --version | head -1`: head leaves after one line, the tool's next write meets a
+# closed pipe, and pipefail turns that SIGPIPE into a failed CI (seen: mvn, 1 s into a run).
+version() {
+  command -v "$1" >/dev/null || { echo "tools: $1 missing after install" >&2; exit 1; }
+  local out
+  out="$("$@" 2>&1)" || { echo "tools: '$*' failed: $out" >&2; exit 1; }
+  echo "${out%%$'\n'*}"
+}
+version java -version
+version mvn -version
+version promtool --version
 command -v prometheus >/dev/null || { echo "tools: prometheus binary missing after install" >&2; exit 1; }
-kubectl version --client 2>&1 | head -1
+version kubectl version --client
