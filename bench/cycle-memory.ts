@@ -133,7 +133,8 @@ async function main(): Promise<void> {
   });
   started = performance.now();
 
-  await writer.commit(() => undefined);
+  await writer.finish();
+  await writer.commit(undefined);
   measure('commit, after a full GC');
 
   await publisher.close();

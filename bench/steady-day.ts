@@ -22,6 +22,7 @@ import {
 } from '@app/contracts';
 import { DailyRequestBudget } from '@app/wolkvox-client';
 import { createKafka } from '../apps/poller/src/kafka/kafka-factory.js';
+import { CheckpointChain } from '../apps/poller/src/kafka/checkpoint-chain.js';
 import { KafkaCheckpointStore } from '../apps/poller/src/kafka/kafka-checkpoint-store.js';
 import { KafkaTransactionalPublisher } from '../apps/poller/src/kafka/transactional-publisher.js';
 import { ensureTopics } from '../apps/poller/src/kafka/topic-admin.js';
@@ -129,12 +130,18 @@ async function main(): Promise<void> {
       createWolkvoxClient(config.wolkvox, budget, () => calls++),
       budget,
     );
-    const store = new KafkaCheckpointStore(kafka, config.topics.progress, config.wolkvox.server);
+    const chain = new CheckpointChain(config.wolkvox.server);
+    const store = new KafkaCheckpointStore(
+      kafka,
+      config.topics.progress,
+      config.wolkvox.server,
+      chain,
+    );
     const publisher = new KafkaTransactionalPublisher(kafka, {
       topics: config.topics,
       transactionalId: `wolkvox-poller-${prefix}`,
       maxEventBytes: config.kafka.eventsMaxMessageBytes,
-      checkpoints: store,
+      checkpoints: chain,
     });
     cleanup.push('publisher', () => publisher.close());
     const cycle = new PollCycle(source, publisher, store, {

@@ -1,21 +1,8 @@
-import { z } from 'zod';
-import { isValidTimeZone } from './local-time.js';
-import { SERVER_CODE_PATTERN } from './wolkvox-api.js';
-
 /**
  * A Wolkvox operation: the server code (`0010` in `wv0010.wolkvox.com`) and the IANA zone its
  * clock runs in. The server is the operation's identity in idempotency keys and event sources.
+ * The poller's configuration validates both (SERVER_CODE_PATTERN, isValidTimeZone).
  */
-export const OperationSchema = z.object({
-  // The characters of a host label: the code becomes one in `source` and part of every key.
-  server: z.string().regex(SERVER_CODE_PATTERN, {
-    message: "must be letters, digits and '-' only, e.g. 0010",
-  }),
-  timeZone: z
-    .string()
-    .refine(isValidTimeZone, { message: 'must be an IANA time zone, e.g. America/Bogota' }),
-});
-
 export interface Operation {
   readonly server: string;
   readonly timeZone: string;

@@ -45,7 +45,7 @@ export interface RecordSink {
  * 200 with data, or 404 "Validate dates entered" (then empty, `httpStatus` 404), when the
  * elements went to a sink.
  */
-export interface StreamedOutcome extends Spent {
+export interface RecordsStreamed extends Spent {
   kind: 'records';
   /** Elements of `data` as sent, valid or not. */
   returned: number;
@@ -55,8 +55,8 @@ export interface StreamedOutcome extends Spent {
   httpStatus: number;
 }
 
-/** A {@link StreamedOutcome} with the elements collected: what `fetchWindow` returns. */
-export interface RecordsOutcome extends StreamedOutcome {
+/** A {@link RecordsStreamed} with the elements collected: what `fetchWindow` returns. */
+export interface RecordsOutcome extends RecordsStreamed {
   records: ValidRecord[];
   invalid: InvalidRecord[];
 }
@@ -107,7 +107,7 @@ export type SourceFailure =
 
 export type FetchOutcome = RecordsOutcome | (SourceFailure & Spent);
 
-export type StreamOutcome = StreamedOutcome | (SourceFailure & Spent);
+export type StreamOutcome = RecordsStreamed | (SourceFailure & Spent);
 
 /** One HTTP request, as `onCall` hears of it. */
 export interface CallReport {

@@ -15,7 +15,7 @@ export type {
   RecordSink,
   RecordsOutcome,
   SourceFailure,
-  StreamedOutcome,
+  RecordsStreamed,
   StreamOutcome,
   TimedOutOutcome,
   TokenRejectedOutcome,

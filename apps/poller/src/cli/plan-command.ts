@@ -7,9 +7,9 @@ import { budgetView, formatBudget } from './checkpoint-view.js';
 import type { CliContext } from './cli-context.js';
 import { densityOf, formatPlan, projectionRows, type DensitySource } from './plan-view.js';
 
-/** The density the live poll's last pass recorded, if any, in records per second. */
+/** The density the live poll's last sweep recorded, if any, in records per second. */
 function checkpointDensity(stored: StoredCheckpoint | null): number | undefined {
-  return stored?.progress.pass?.density;
+  return stored?.sweep?.density;
 }
 
 /**

@@ -21,7 +21,7 @@ export type CycleOutcome =
       /** The API answered 404 "Validate dates entered" (no records). */
       notFound: boolean;
     }
-  /** The pass reached the present: wait for the next interval. */
+  /** The sweep reached the present: wait for the next interval. */
   | { kind: 'caught-up'; lagSeconds: number }
   /** The window came back cut (or timed out) and will be read again in a smaller piece. */
   | { kind: 'split'; window: WallWindow; retry: WallWindow; reason: 'truncated' | 'timed-out' }

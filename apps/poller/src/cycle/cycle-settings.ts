@@ -8,7 +8,7 @@ export interface PollCycleSettings {
   /** RFC 3339 instant of the very first run; ignored once a checkpoint exists. */
   startAt: Date | undefined;
   lookbackSeconds: number;
-  /** The end of a pass stays this far behind the present (records still being written). */
+  /** The end of a sweep stays this far behind the present (records still being written). */
   settleSeconds: number;
   /** Requests a crash may have spent without recording them, added when a budget is restored. */
   unrecordedCallAllowance: number;

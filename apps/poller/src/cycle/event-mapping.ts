@@ -101,7 +101,7 @@ class MessageFactory {
    * may reach a second into the neighbours), which dead-letters it once under that date.
    *
    * A bad record with no usable date came in this window's call, so the second the API files it
-   * under is at most `to + margin`; a later pass asks from `margin` before `settledBefore`, so it
+   * under is at most `to + margin`; a later sweep asks from `margin` before `settledBefore`, so it
    * can come back until `settledBefore` passes `to + 2 margin`, and it is remembered there. (At
    * `from`, the key was forgotten as soon as the look-back moved past the window's start, and
    * every re-read of the look-back sent the record again.)

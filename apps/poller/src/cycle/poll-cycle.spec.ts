@@ -137,7 +137,7 @@ describe('PollCycle', () => {
 
     it('stops reading the second beyond a bound the API has shown inclusive', async () => {
       const source = new MemorySource();
-      // The first call of the pass asks for 2026-02-28 23:59:59 onwards: a record dated at it
+      // The first call of the sweep asks for 2026-02-28 23:59:59 onwards: a record dated at it
       // proves date_ini inclusive.
       source.rows.push({ record: email('2026-02-28 23:59:59', 0), visibleAt: 0 });
       source.rows.push({ record: email('2026-03-02 10:00:00', 1), visibleAt: 0 });
@@ -181,11 +181,11 @@ describe('PollCycle', () => {
     expect(new Set(ids).size).toBe(n);
   });
 
-  it('sizes each new window by the density of everything the pass has read so far', async () => {
+  it('sizes each new window by the density of everything the sweep has read so far', async () => {
     const source = new MemorySource();
     source.limit = 60;
     let n = 0;
-    // Steady traffic with a burst on day 3: the window after the burst is sized by the pass's
+    // Steady traffic with a burst on day 3: the window after the burst is sized by the sweep's
     // density, not by the burst's alone.
     for (let d = 1; d <= 9; d++)
       for (let h = 0; h < 24; h += 2)
@@ -200,7 +200,7 @@ describe('PollCycle', () => {
       });
     const { runUntilCaughtUp } = rig(source);
     const outcomes = await runUntilCaughtUp();
-    const passStart = t('2026-03-01 00:00:00');
+    const sweepStart = t('2026-03-01 00:00:00');
     let read = 0;
     let checked = 0;
     let retrying = false;
@@ -211,7 +211,7 @@ describe('PollCycle', () => {
       const planned = window.to - window.from + 1;
       const end = t('2026-03-10 11:59:00'); // the present less the settle lag, at most
       if (read > 0 && !retrying && window.to < end) {
-        const density = read / (window.from - passStart);
+        const density = read / (window.from - sweepStart);
         expect(planned).toBe(Math.min(31 * 86_400, Math.max(1, Math.floor(45 / density))));
         checked++;
       }
@@ -230,7 +230,7 @@ describe('PollCycle', () => {
     expect(new Set(kafka.events.map((e) => e.key)).size).toBe(3);
   });
 
-  it('publishes late records found in the look-back, and nothing twice across passes', async () => {
+  it('publishes late records found in the look-back, and nothing twice across sweeps', async () => {
     const source = new MemorySource();
     const { kafka, runUntilCaughtUp, setNow } = rig(source);
     source.rows.push({
@@ -253,7 +253,7 @@ describe('PollCycle', () => {
     expect(publishedIds(kafka)).toEqual(['c1@x.co', 'c2@x.co']);
   });
 
-  it('ends each pass under steady traffic, so the look-back is re-read and the seen keys stay bounded', async () => {
+  it('ends each sweep under steady traffic, so the look-back is re-read and the seen keys stay bounded', async () => {
     const source = new MemorySource();
     const { kafka, cycle, setNow, runUntilCaughtUp } = rig(
       source,

@@ -23,8 +23,8 @@ import {
   UNPROVEN_BOUNDS,
   type InclusiveBounds,
 } from './call-bounds.js';
-import { Pass } from './pass.js';
-import { advance, initialProgress, type PassState, type Progress } from './progress.js';
+import { Sweep } from './sweep.js';
+import { advance, initialProgress, type SweepState, type Progress } from './progress.js';
 import {
   splitTimedOut,
   splitTruncated,
@@ -46,11 +46,11 @@ type RecordsRead = Extract<SourceOutcome, { kind: 'records' }>;
  * One poll cycle, the way Kafka Connect's source task polls: one call of `run()` reads one
  * window, so catch-up is a run of cycles back to back and a crash loses at most the window in
  * flight. Decisions are pure functions (window-planner, call-bounds, progress, event-mapping,
- * lease); the pass between cycles is `Pass`; this class only sequences them around the ports.
+ * lease); the sweep between cycles is `Sweep`; this class only sequences them around the ports.
  */
 export class PollCycle {
   private checkpoint: Checkpoint | undefined;
-  private readonly pass: Pass;
+  private readonly sweep: Sweep;
   private fenced: FencedError | undefined;
   /** What responses have proven of the API's bounds: decides how wide calls are. */
   private bounds: InclusiveBounds = UNPROVEN_BOUNDS;
@@ -66,7 +66,7 @@ export class PollCycle {
     /** Sends heartbeats while a cycle runs; none for a run that takes no lease (backfill). */
     private readonly beacon?: LeaseBeacon,
   ) {
-    this.pass = new Pass(settings.limits ?? WOLKVOX_LIMITS);
+    this.sweep = new Sweep(settings.limits ?? WOLKVOX_LIMITS);
     this.clock = settings.clock ?? (() => new Date());
     this.instanceId = settings.instanceId ?? 'poller';
     this.leaseMs = settings.leaseMs ?? DEFAULT_LEASE_MS;
@@ -78,8 +78,8 @@ export class PollCycle {
     if (notHeld) return notHeld;
     const progress = this.checkpoint!.progress;
     const now = this.clock();
-    // 2. Plan the window: a retry piece, or the next window of the pass.
-    const window = this.pass.next(progress.settledBefore, this.present(now));
+    // 2. Plan the window: a retry piece, or the next window of the sweep.
+    const window = this.sweep.next(progress.settledBefore, this.present(now));
     if (!window) return this.caughtUp(progress, now);
     // 3. Read it: each record is validated, mapped, checked against the keys already published
     // and sent in one open transaction as the response streams in.
@@ -94,7 +94,7 @@ export class PollCycle {
   }
 
   /**
-   * Writes the checkpoint alone: the same positions, today's budget, the pass, and a heartbeat.
+   * Writes the checkpoint alone: the same positions, today's budget, the sweep, and a heartbeat.
    * The loop calls it between polls, so a newcomer keeps waiting while this poller is alive but
    * idle; the cycle calls it after spending calls that published nothing, so a restart does not
    * forget them. Best effort: on failure a later checkpoint carries both, and progress is
@@ -129,6 +129,11 @@ export class PollCycle {
     await this.saveAlone(this.checkpoint.progress, released(this.instanceId)).catch(
       () => undefined, // the lease lapses by itself
     );
+  }
+
+  /** Records per second the sweep sizes its windows by, once learnt. */
+  get density(): number | undefined {
+    return this.sweep.density;
   }
 
   /** The committed progress, once loaded. */
@@ -180,7 +185,7 @@ export class PollCycle {
         progress.budget.day,
         progress.budget.used + this.settings.unrecordedCallAllowance,
       );
-    this.pass.resume(progress, this.present(this.clock()));
+    this.sweep.resume(progress, stored?.sweep, this.present(this.clock()));
     return progress;
   }
 
@@ -214,9 +219,9 @@ export class PollCycle {
     return initialProgress(wallTimeOf(startAt, this.settings.operation.timeZone));
   }
 
-  /** The pass reached the present: how far the present moved on since it started. */
+  /** The sweep reached the present: how far the present moved on since it started. */
   private caughtUp(progress: Progress, now: Date): CycleOutcome {
-    // The loop runs the next pass at once when that is more than an interval (catch-up).
+    // The loop runs the next sweep at once when that is more than an interval (catch-up).
     return { kind: 'caught-up', lagSeconds: Math.max(0, this.present(now) + 1 - progress.cursor) };
   }
 
@@ -228,7 +233,7 @@ export class PollCycle {
       maxDeadLetterBytes: this.publisher.maxDeadLetterBytes(),
       detectedAt: now,
       seen: progress.seen,
-      mode: this.pass.readWhole ? 'whole' : 'stream',
+      mode: this.sweep.readWhole ? 'whole' : 'stream',
     });
   }
 
@@ -271,17 +276,17 @@ export class PollCycle {
     read: RecordsRead,
   ): Promise<CycleOutcome | undefined> {
     const decision = read.possiblyTruncated
-      ? splitTruncated(window, writer.recordWalls, this.pass.splits)
+      ? splitTruncated(window, writer.recordWalls, this.sweep.splits)
       : undefined;
     // A single second that still holds the cut cannot be split: it is published as it is.
     if (decision?.kind === 'retry') {
       await writer.abort();
-      this.pass.cut(window, writer.recordWalls);
+      this.sweep.cut(window, writer.recordWalls);
       return this.split(window, decision, 'truncated');
     }
     if (!writer.mixed) return undefined;
     await writer.abort();
-    this.pass.again(window);
+    this.sweep.again(window);
     await this.saveCheckpoint();
     return { kind: 'read-whole', window };
   }
@@ -295,23 +300,19 @@ export class PollCycle {
     now: Date,
   ): Promise<CycleOutcome> {
     const readAt = wallTimeOf(now, this.settings.operation.timeZone);
-    const pass = this.pass.after(window, writer.tally.valid);
-    let next: Checkpoint | undefined;
+    const sweep = this.sweep.after(window, writer.tally.valid);
+    let next: Checkpoint;
     try {
-      await writer.commit((published) => {
-        const moved = advance(
-          progress,
-          { window, readAt, published },
-          this.settings.lookbackSeconds,
-        );
-        return (next = this.checkpointOf(moved, this.heartbeat(), pass));
-      });
+      const published = await writer.finish();
+      const moved = advance(progress, { window, readAt, published }, this.settings.lookbackSeconds);
+      next = this.checkpointOf(moved, this.heartbeat(), sweep);
+      await writer.commit(next);
     } catch (error) {
       await writer.abort();
       return this.publishFailed(window, error);
     }
-    this.checkpoint = next!;
-    this.pass.published(window, pass);
+    this.checkpoint = next;
+    this.sweep.published(window, sweep);
     // A window read whole is mapped at the commit: count after it.
     const { valid, invalid, ...tally } = writer.tally;
     return {
@@ -325,7 +326,7 @@ export class PollCycle {
       outOfWindow: tally.outOfWindow,
       // Only a single second is committed while it may be cut (readAgain).
       overflowingSecond: read.possiblyTruncated,
-      lagSeconds: Math.max(0, readAt - next!.progress.cursor),
+      lagSeconds: Math.max(0, readAt - next.progress.cursor),
       notFound: read.notFound === true,
     };
   }
@@ -335,7 +336,7 @@ export class PollCycle {
     decision: Extract<SplitDecision, { kind: 'retry' }>,
     reason: 'truncated' | 'timed-out',
   ): Promise<CycleOutcome> {
-    this.pass.split(decision);
+    this.sweep.split(decision);
     // The checkpoint keeps the piece: a restart reads it next instead of finding it again.
     await this.saveCheckpoint();
     return { kind: 'split', window, retry: decision.window, reason };
@@ -343,26 +344,26 @@ export class PollCycle {
 
   /** Publishes a checkpoint with no events: a heartbeat, the budget record, the release. */
   private async saveAlone(progress: Progress, owner: Owner): Promise<void> {
-    const checkpoint = this.checkpointOf(progress, owner, this.pass.state());
+    const checkpoint = this.checkpointOf(progress, owner, this.sweep.state());
     await this.publisher.publish({ events: [], deadLetters: [], checkpoint });
     this.checkpoint = checkpoint;
   }
 
-  /** The checkpoint of `progress` with today's budget, the pass in progress and `owner`. */
-  private checkpointOf(progress: Progress, owner: Owner, pass: PassState | undefined): Checkpoint {
+  /** The checkpoint of `progress` with today's budget, the sweep in progress and `owner`. */
+  private checkpointOf(
+    progress: Progress,
+    owner: Owner,
+    sweep: SweepState | undefined,
+  ): Checkpoint {
     const { day, used } = this.source.budget();
-    const { pass: _stale, ...positions } = progress;
-    return {
-      progress: { ...positions, budget: { day, used }, ...(pass ? { pass } : {}) },
-      owner,
-    };
+    return { progress: { ...progress, budget: { day, used } }, ...(sweep ? { sweep } : {}), owner };
   }
 
   private heartbeat(): Owner {
     return heartbeat(this.instanceId, this.clock());
   }
 
-  /** The end of a pass stays `settleSeconds` behind the present (records still being written). */
+  /** The end of a sweep stays `settleSeconds` behind the present (records still being written). */
   private present(now: Date): WallSeconds {
     return wallTimeOf(now, this.settings.operation.timeZone) - this.settings.settleSeconds;
   }

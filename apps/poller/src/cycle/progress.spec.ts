@@ -48,7 +48,7 @@ describe('advance', () => {
       settledBefore: t('11:00:00'),
       seen: new Map([['k', t('11:10:00')]]),
     };
-    // A later window of the same pass, starting after unsettled dates.
+    // A later window of the same sweep, starting after unsettled dates.
     const next = advance(
       progress,
       {
@@ -90,13 +90,13 @@ describe('advance, with the dead letters of records that have no usable date', (
    * second `filed` (its own date unusable) is in every call that covers that second; it must be
    * published the first time and found in `seen` every time after, whichever second it is.
    */
-  function publications(filed: number, start: number, passes: number): number {
+  function publications(filed: number, start: number, sweeps: number): number {
     const operation = { server: '0010', timeZone: 'America/Bogota' };
     const raw = { date: '2026-02-30 10:00:00', to: 5 };
     let progress: Progress = initialProgress(start);
     let published = 0;
-    for (let pass = 1; pass <= passes; pass++) {
-      const present = start + pass * 300;
+    for (let sweep = 1; sweep <= sweeps; sweep++) {
+      const present = start + sweep * 300;
       for (let from = progress.settledBefore; from <= present;) {
         const window = { from, to: Math.min(from + 419, present) };
         const keys = new Map<string, number>();

@@ -9,7 +9,7 @@ import type { WallWindow } from '@app/wolkvox-client';
  * later):
  * - `cursor`: every date before it has been read at least once.
  * - `settledBefore`: every date before it was read at a moment when it was already older than the
- *   look-back, so no late record can still appear there; it is never read again. Each pass
+ *   look-back, so no late record can still appear there; it is never read again. Each sweep
  *   re-reads from here, which is what re-reads the look-back for late records.
  * `seen` holds the keys published for dates at or after `settledBefore`: re-reading that span
  * finds them again, and they are not published twice.
@@ -20,25 +20,23 @@ export interface Progress {
   seen: SeenKeys;
   /** Requests spent on the operation's local day `day` (the API budget is per local day). */
   budget?: { day: string; used: number };
-  /** The pass in progress when this was written: a restart continues it (see PassState). */
-  pass?: PassState;
 }
 
 /**
- * Where the pass in progress stands. A pass reads from `start` (the settled position when it
+ * Where the sweep in progress stands. A sweep reads from `start` (the settled position when it
  * began) to `end` (the present then), window after window. Kept in the checkpoint so that a
  * poller restarted after a cut (a crash loop, an OOM kill, a deploy) reads the piece it was
  * about to read, sized by the density it had learnt, instead of a 31-day window that the API
  * cuts again and again until the same split is found.
  */
-export interface PassState {
+export interface SweepState {
   start: WallSeconds;
-  /** The next window of the pass starts here. */
+  /** The next window of the sweep starts here. */
   position: WallSeconds;
   end: WallSeconds;
   /** Valid records its windows held. */
   records: number;
-  /** Records per second that windows are sized by (the pass's, or the last pass's). */
+  /** Records per second that windows are sized by (the sweep's, or the last sweep's). */
   density?: number;
   /**
    * The smaller piece of a window that came back cut or timed out, to read next, and how often
@@ -48,21 +46,23 @@ export interface PassState {
 }
 
 /**
- * The saved pass when a restart should continue it: it was in the middle of a split (a piece
+ * The saved sweep when a restart should continue it: it was in the middle of a split (a piece
  * to read next), its position lies between what is settled and the cursor, and the piece starts
- * there. Anything else starts a new pass, which is always safe (it only reads again).
+ * there. Anything else starts a new sweep, which is always safe (it only reads again).
  */
-export function resumablePass(progress: Progress): PassState | undefined {
-  const pass = progress.pass;
-  if (!pass?.retry) return undefined;
+export function resumableSweep(
+  progress: Progress,
+  sweep: SweepState | undefined,
+): SweepState | undefined {
+  if (!sweep?.retry) return undefined;
   const ordered =
-    pass.start <= pass.position &&
-    pass.position <= progress.cursor &&
-    pass.position >= progress.settledBefore &&
-    pass.records >= 0;
+    sweep.start <= sweep.position &&
+    sweep.position <= progress.cursor &&
+    sweep.position >= progress.settledBefore &&
+    sweep.records >= 0;
   const retryFits =
-    pass.retry.window.from === pass.position && pass.retry.window.to >= pass.retry.window.from;
-  return ordered && retryFits ? pass : undefined;
+    sweep.retry.window.from === sweep.position && sweep.retry.window.to >= sweep.retry.window.from;
+  return ordered && retryFits ? sweep : undefined;
 }
 
 /** Idempotency keys published, with the wall second of their record's `date`. */

@@ -19,14 +19,14 @@ describe('planWindow', () => {
     expect(w.to).toBe(t('2026-01-31 23:59:57'));
   });
 
-  it('stops at the end of the pass', () => {
+  it('stops at the end of the sweep', () => {
     expect(planWindow(t('2026-01-01 00:00:00'), t('2026-01-01 10:00:00'), undefined)).toEqual({
       from: t('2026-01-01 00:00:00'),
       to: t('2026-01-01 10:00:00'),
     });
   });
 
-  it('has nothing to read when the pass is past its end', () => {
+  it('has nothing to read when the sweep is past its end', () => {
     expect(planWindow(t('2026-01-01 10:00:01'), t('2026-01-01 10:00:00'), undefined)).toBeNull();
   });
 

@@ -37,7 +37,7 @@ export function windowSpan(window: WallWindow): number {
 }
 
 /**
- * The next window of a pass that starts at `from` and must end by `end` (the present less the
+ * The next window of a sweep that starts at `from` and must end by `end` (the present less the
  * settle lag): as long as the API allows, shortened when the density seen so far says it would
  * hold more than the target. Null when there is nothing to read yet.
  */
@@ -60,7 +60,7 @@ export function planWindow(
  * others out), but each one surely there. Windows planned inside that window later are kept
  * short enough that these alone do not exceed the target: when the cut kept the newest (or the
  * oldest) records, the part of the window they cover is then read in as few calls as its
- * records need, instead of in windows sized by the pass's density, which is blind to them.
+ * records need, instead of in windows sized by the sweep's density, which is blind to them.
  */
 export interface KnownRecords {
   window: WallWindow;
@@ -109,7 +109,7 @@ export type SplitDecision =
  *
  * Wolkvox documents neither the order of a response nor which records a cut keeps: the oldest
  * 60,000, the newest, or any. So nothing from a cut response is published; its dates only
- * choose the retry, which always keeps the window's start, so that the pass goes on from the
+ * choose the retry, which always keeps the window's start, so that the sweep goes on from the
  * retry's end and reads the whole window in the end under any order. The order the records
  * arrived in hints at which ones the cut kept; a wrong hint costs calls, never records.
  *

@@ -75,10 +75,6 @@ export class WindowWriter implements RecordSink {
     return this.walls;
   }
 
-  get keysPublished(): SeenKeys {
-    return this.published;
-  }
-
   get tally(): WindowTally {
     if (this.settings.mode === 'whole') return { ...this.counts };
     return { ...this.counts, oversize: this.mapper.oversize, outOfWindow: this.mapper.outOfWindow };
@@ -130,10 +126,11 @@ export class WindowWriter implements RecordSink {
     this.reset();
   }
 
-  /** Sends what is left (in `whole` mode, the whole window), then the checkpoint, and commits. */
-  async commit(
-    checkpoint: (published: WindowWriter['keysPublished']) => Checkpoint | undefined,
-  ): Promise<void> {
+  /**
+   * Sends what is left (in `whole` mode, the whole window, mapped now) and returns the keys this
+   * window published, from which the cycle builds the checkpoint that `commit` writes.
+   */
+  async finish(): Promise<SeenKeys> {
     if (this.settings.mode === 'whole') {
       const { window, operation, maxEventBytes, maxDeadLetterBytes, detectedAt } = this.settings;
       const mapped = mapWindow(
@@ -158,8 +155,13 @@ export class WindowWriter implements RecordSink {
         this.enqueue({ kind: 'dead-letter', keyedMessage });
     }
     await this.drain();
+    return this.published;
+  }
+
+  /** Commits everything sent with `checkpoint` written last (none for a run that keeps none). */
+  async commit(checkpoint: Checkpoint | undefined): Promise<void> {
     this.transaction ??= this.publisher.begin();
-    await this.transaction.commit(checkpoint(this.published));
+    await this.transaction.commit(checkpoint);
   }
 
   /** Drops everything sent in this window. Never rejects. */

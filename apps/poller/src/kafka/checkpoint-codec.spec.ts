@@ -1,4 +1,4 @@
-import { parseWallTime } from '@app/contracts';
+import { parseWallTime, wallTimeOf } from '@app/contracts';
 import { CorruptCheckpointError } from '../ports/checkpoint-store.port.js';
 import {
   decodeCheckpoint,
@@ -33,20 +33,32 @@ function progressWith(keys: number): Progress {
 }
 
 describe('checkpoint codec', () => {
-  it('round-trips positions, budget, owner and seen keys', () => {
+  it('round-trips positions, budget, the sweep, owner and seen keys', () => {
     const progress = progressWith(3);
     const owner = { id: 'pod-a', heartbeatAt: at.toISOString() };
-    const { messages, stored } = encodeCheckpoint('0010', progress, 7, 0, at, owner);
+    const start = wallTimeOf(at, 'UTC') - 600;
+    const sweep = {
+      start,
+      position: start + 300,
+      end: start + 600,
+      records: 12,
+      density: 0.04,
+      retry: { window: { from: start + 300, to: start + 450 }, splits: 1 },
+    };
+    const { messages, stored } = encodeCheckpoint('0010', { progress, sweep, owner }, 7, 0, at);
     expect(messages.at(-1)!.key).toBe('0010');
+    // The sweep is stored under its older name, so checkpoints written before the rename read.
+    expect(JSON.parse(messages.at(-1)!.value!)).toHaveProperty('pass.records', 12);
     const decoded = decodeCheckpoint('0010', latestOf(messages))!;
     expect(decoded.progress).toEqual(progress);
+    expect(decoded.sweep).toEqual(sweep);
     expect(decoded.generation).toBe(7);
     expect(decoded.owner).toEqual(owner);
     expect(decoded).toEqual(stored);
   });
 
   it('splits many keys into chunks below the size limit and deletes chunks no longer used', () => {
-    const big = encodeCheckpoint('0010', progressWith(20_000), 1, 0, at, undefined, 64 * 1024);
+    const big = encodeCheckpoint('0010', { progress: progressWith(20_000) }, 1, 0, at, 64 * 1024);
     const chunks = big.messages.filter((m) => m.key.startsWith('0010/seen/'));
     expect(chunks.length).toBeGreaterThan(5);
     for (const c of chunks) expect(c.value!.length).toBeLessThan(64 * 1024 + 200);
@@ -55,11 +67,10 @@ describe('checkpoint codec', () => {
 
     const small = encodeCheckpoint(
       '0010',
-      progressWith(2),
+      { progress: progressWith(2) },
       2,
       big.stored.chunks,
       at,
-      undefined,
       64 * 1024,
     );
     const tombstones = small.messages.filter((m) => m.value === null).map((m) => m.key);
@@ -68,13 +79,13 @@ describe('checkpoint codec', () => {
   });
 
   it('has no checkpoint for an operation never polled, and ignores other operations', () => {
-    const other = encodeCheckpoint('0020', progressWith(1), 1, 0, at).messages;
+    const other = encodeCheckpoint('0020', { progress: progressWith(1) }, 1, 0, at).messages;
     expect(decodeCheckpoint('0010', latestOf(other))).toBeNull();
   });
 
   it('refuses a head whose chunks belong to another generation', () => {
-    const first = encodeCheckpoint('0010', progressWith(5), 1, 0, at).messages;
-    const second = encodeCheckpoint('0010', progressWith(5), 2, 1, at).messages;
+    const first = encodeCheckpoint('0010', { progress: progressWith(5) }, 1, 0, at).messages;
+    const second = encodeCheckpoint('0010', { progress: progressWith(5) }, 2, 1, at).messages;
     const mixed = latestOf([...first.slice(0, -1), second.at(-1)!]);
     expect(() => decodeCheckpoint('0010', mixed)).toThrow(CorruptCheckpointError);
   });
@@ -95,7 +106,7 @@ describe('checkpoint codec', () => {
 
   it('reads the owner from the latest lease message, or from the head before leases existed', () => {
     const owner = { id: 'pod-a', heartbeatAt: at.toISOString() };
-    const { messages } = encodeCheckpoint('0010', progressWith(2), 7, 0, at, owner);
+    const { messages } = encodeCheckpoint('0010', { progress: progressWith(2), owner }, 7, 0, at);
     const latest = latestOf(messages);
     expect(decodeOwner('0010', latest)).toEqual(owner);
     // Renewed between checkpoints: the lease message wins over the head's owner.

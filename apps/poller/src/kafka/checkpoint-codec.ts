@@ -1,6 +1,6 @@
 import { formatWallTime, parseWallTime, type WallSeconds } from '@app/contracts';
 import type { Owner } from '../lease/lease.js';
-import type { PassState, Progress } from '../cycle/progress.js';
+import type { SweepState } from '../cycle/progress.js';
 import { CorruptCheckpointError, type Checkpoint } from '../ports/checkpoint-store.port.js';
 
 /**
@@ -45,15 +45,16 @@ interface HeadValue {
   cursor: string;
   settledBefore: string;
   budget?: { day: string; used: number };
-  pass?: PassValue;
+  /** The sweep in progress. Stored as `pass`, its name before the daily reconciliation pass. */
+  pass?: SweepValue;
   owner?: Owner;
   generation: number;
   chunks: number;
   writtenAt: string;
 }
 
-/** The pass in progress, wall times as text like the positions. */
-interface PassValue {
+/** The sweep in progress, wall times as text like the positions. */
+interface SweepValue {
   start: string;
   position: string;
   end: string;
@@ -86,15 +87,19 @@ export function encodeLease(server: string, owner: Owner): ProgressMessage {
   return { key: leaseKey(server), value: JSON.stringify(owner) };
 }
 
+/**
+ * The messages of `checkpoint` as generation `generation`, deleting the chunks beyond its own
+ * that the previous generation wrote.
+ */
 export function encodeCheckpoint(
   server: string,
-  progress: Progress,
+  checkpoint: Checkpoint,
   generation: number,
   previousChunks: number,
   writtenAt: Date,
-  owner?: Owner,
   chunkBytes = DEFAULT_CHUNK_BYTES,
 ): { messages: ProgressMessage[]; stored: StoredCheckpoint } {
+  const { progress, sweep, owner } = checkpoint;
   const bySecond = new Map<WallSeconds, string[]>();
   for (const [key, wall] of progress.seen) {
     const keys = bySecond.get(wall);
@@ -131,7 +136,7 @@ export function encodeCheckpoint(
     cursor: formatWallTime(progress.cursor),
     settledBefore: formatWallTime(progress.settledBefore),
     ...(progress.budget ? { budget: progress.budget } : {}),
-    ...(progress.pass ? { pass: encodePass(progress.pass) } : {}),
+    ...(sweep ? { pass: encodeSweep(sweep) } : {}),
     ...(owner ? { owner } : {}),
     generation,
     chunks: chunks.length,
@@ -144,6 +149,7 @@ export function encodeCheckpoint(
     messages,
     stored: {
       progress,
+      ...(sweep ? { sweep } : {}),
       ...(owner ? { owner } : {}),
       generation,
       chunks: chunks.length,
@@ -193,15 +199,10 @@ export function decodeCheckpoint(
   }
   // The lease message may be fresher than the head: the owner renews it between checkpoints.
   const owner = decodeOwner(server, latest);
-  const pass = decodePass(head.pass);
+  const sweep = decodeSweep(head.pass);
   return {
-    progress: {
-      cursor,
-      settledBefore,
-      seen,
-      ...(head.budget ? { budget: head.budget } : {}),
-      ...(pass ? { pass } : {}),
-    },
+    progress: { cursor, settledBefore, seen, ...(head.budget ? { budget: head.budget } : {}) },
+    ...(sweep ? { sweep } : {}),
     ...(owner ? { owner } : {}),
     generation: head.generation,
     chunks: head.chunks,
@@ -236,13 +237,13 @@ function ownerIn(text: string, field?: 'owner'): Owner | undefined {
   }
 }
 
-function encodePass(pass: PassState): PassValue {
-  const { retry, density } = pass;
+function encodeSweep(sweep: SweepState): SweepValue {
+  const { retry, density } = sweep;
   return {
-    start: formatWallTime(pass.start),
-    position: formatWallTime(pass.position),
-    end: formatWallTime(pass.end),
-    records: pass.records,
+    start: formatWallTime(sweep.start),
+    position: formatWallTime(sweep.position),
+    end: formatWallTime(sweep.end),
+    records: sweep.records,
     ...(density !== undefined ? { density } : {}),
     ...(retry
       ? {
@@ -258,10 +259,10 @@ function encodePass(pass: PassState): PassValue {
 }
 
 /**
- * The saved pass, or undefined when there is none or it cannot be read: unlike the positions,
- * it only saves calls, and a new pass is always safe.
+ * The saved sweep, or undefined when there is none or it cannot be read: unlike the positions,
+ * it only saves calls, and a new sweep is always safe.
  */
-function decodePass(value: PassValue | undefined): PassState | undefined {
+function decodeSweep(value: SweepValue | undefined): SweepState | undefined {
   if (!value || typeof value !== 'object') return undefined;
   const walls = [value.start, value.position, value.end].map((text) =>
     typeof text === 'string' ? parseWallTime(text) : null,
@@ -269,21 +270,21 @@ function decodePass(value: PassValue | undefined): PassState | undefined {
   const [start, position, end] = walls;
   if (start === null || position === null || end === null) return undefined;
   if (!isCount(value.records)) return undefined;
-  const pass: PassState = { start, position, end, records: value.records };
+  const sweep: SweepState = { start, position, end, records: value.records };
   if (typeof value.density === 'number' && Number.isFinite(value.density) && value.density >= 0)
-    pass.density = value.density;
+    sweep.density = value.density;
   const retry = value.retry;
   if (retry) {
     const from = typeof retry.from === 'string' ? parseWallTime(retry.from) : null;
     const to = typeof retry.to === 'string' ? parseWallTime(retry.to) : null;
     if (from === null || to === null || !isCount(retry.splits)) return undefined;
-    pass.retry = {
+    sweep.retry = {
       window: { from, to },
       splits: retry.splits,
       ...(retry.whole ? { whole: true } : {}),
     };
   }
-  return pass;
+  return sweep;
 }
 
 function isCount(value: unknown): value is number {

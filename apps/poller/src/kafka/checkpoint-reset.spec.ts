@@ -34,7 +34,7 @@ describe('resetMessages', () => {
 
   it('resets a readable checkpoint too', () => {
     const progress = { cursor: at + 100, settledBefore: at + 50, seen: new Map([['k', at + 60]]) };
-    const latest = latestOf(encodeCheckpoint('0010', progress, 3, 0, now).messages);
+    const latest = latestOf(encodeCheckpoint('0010', { progress }, 3, 0, now).messages);
     for (const m of resetMessages('0010', latest, at, now)) latest.set(m.key, m.value);
     expect(decodeCheckpoint('0010', latest)!.progress).toMatchObject({
       cursor: at,

@@ -25,7 +25,8 @@ export function resetMessages(
   }
   const generation = previousGeneration(latest.get(headKey(server))) + 1;
   // The new checkpoint has no chunk, so every old one gets a tombstone.
-  return encodeCheckpoint(server, initialProgress(at), generation, chunks, now).messages;
+  return encodeCheckpoint(server, { progress: initialProgress(at) }, generation, chunks, now)
+    .messages;
 }
 
 function previousGeneration(headText: string | null | undefined): number {

@@ -2,9 +2,9 @@ import { Logger } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { PollerConfig } from '../config/poller-config.js';
 import { topicSpecs } from '../loop/topic-specs.js';
+import { CheckpointChain } from './checkpoint-chain.js';
 import { KafkaCheckpointStore } from './kafka-checkpoint-store.js';
 import { KafkaLeaseBeacon } from './kafka-lease-beacon.js';
-import type { CheckpointEncoder } from './kafka-transaction.js';
 import { backfillTransactionalId, granteeOf, liveTransactionalId } from './required-acls.js';
 import { ensureTopics } from './topic-admin.js';
 import { KafkaTransactionalPublisher } from './transactional-publisher.js';
@@ -16,13 +16,25 @@ type PublisherConfig = Pick<PollerConfig, 'topics' | 'wolkvox' | 'kafka'>;
  * Nest module binds them, the CLI and the benchmarks build the same ones.
  */
 
-/** The operation's checkpoint on the progress topic (read back, and encoded for the publisher). */
-export function checkpointStoreFor(kafka: Kafka, config: PublisherConfig): KafkaCheckpointStore {
+/** The chain the live publisher writes the operation's checkpoints in, and its store moves. */
+export function checkpointChainFor(config: Pick<PollerConfig, 'wolkvox'>): CheckpointChain {
+  return new CheckpointChain(config.wolkvox.server);
+}
+
+/**
+ * The operation's checkpoint read back from the progress topic; with the live publisher's
+ * chain, each load tells it what the next checkpoint continues.
+ */
+export function checkpointStoreFor(
+  kafka: Kafka,
+  config: PublisherConfig,
+  chain?: CheckpointChain,
+): KafkaCheckpointStore {
   return new KafkaCheckpointStore(
     kafka,
     config.topics.progress,
     config.wolkvox.server,
-    undefined,
+    chain,
     undefined,
     granteeOf(config.kafka),
   );
@@ -35,13 +47,13 @@ export function leaseBeaconFor(kafka: Kafka, config: PublisherConfig): KafkaLeas
 
 /**
  * The live poll's publisher: its operation's transactional id (a second poller of it fences the
- * first), checkpoints encoded by the store that reads them back, and the topics created or
+ * first), checkpoints written as the continuation of the chain, and the topics created or
  * checked before its first claim.
  */
 export function livePublisher(
   kafka: Kafka,
   config: PollerConfig,
-  checkpoints: CheckpointEncoder,
+  checkpoints: CheckpointChain,
 ): KafkaTransactionalPublisher {
   return new KafkaTransactionalPublisher(kafka, {
     topics: config.topics,

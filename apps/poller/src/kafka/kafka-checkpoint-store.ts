@@ -2,36 +2,28 @@ import { Logger } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { Owner } from '../lease/lease.js';
 import { CheckpointStore, type Checkpoint } from '../ports/checkpoint-store.port.js';
-import {
-  decodeCheckpoint,
-  decodeOwner,
-  encodeCheckpoint,
-  type ProgressMessage,
-  type StoredCheckpoint,
-} from './checkpoint-codec.js';
-import type { CheckpointEncoder } from './kafka-transaction.js';
+import type { CheckpointChain } from './checkpoint-chain.js';
+import { decodeCheckpoint, decodeOwner, type StoredCheckpoint } from './checkpoint-codec.js';
 import type { AclGrantee } from './required-acls.js';
 import { readTopicToEnd } from './topic-reader.js';
 
 /**
- * The operation's checkpoint on the compacted progress topic, both ways: read back with
- * read_committed (the latest value of each key, as compaction would leave it, then decoded),
- * and encoded for the transactional publisher as the continuation of the one last read or
- * committed (its generation, and the chunks it must delete). Call `load()` only after the
- * publisher's claim(): claiming aborts any transaction a previous owner left open, so the
- * topic's end is stable.
+ * The operation's checkpoint read back from the compacted progress topic with read_committed
+ * (the latest value of each key, as compaction would leave it, then decoded). What it loads
+ * moves the publisher's chain (CheckpointChain), which writes the next checkpoint as its
+ * continuation. Call `load()` only after the publisher's claim(): claiming aborts any
+ * transaction a previous owner left open, so the topic's end is stable.
  */
-export class KafkaCheckpointStore extends CheckpointStore implements CheckpointEncoder {
-  /** The checkpoint the next one follows: none stored yet is generation 0 with no chunk. */
-  private last: Pick<StoredCheckpoint, 'generation' | 'chunks'> = { generation: 0, chunks: 0 };
+export class KafkaCheckpointStore extends CheckpointStore {
   private readonly logger = new Logger('Checkpoint');
 
   constructor(
     private readonly kafka: Kafka,
     private readonly topic: string,
     private readonly server: string,
+    /** The live publisher's chain; none for a reader that writes no checkpoint (the CLI). */
+    private readonly chain?: CheckpointChain,
     private readonly timeoutMs = 60_000,
-    private readonly clock: () => Date = () => new Date(),
     /** Who to grant a missing ACL to, in the error that names it. */
     private readonly grantee?: AclGrantee,
   ) {
@@ -40,28 +32,15 @@ export class KafkaCheckpointStore extends CheckpointStore implements CheckpointE
 
   async load(): Promise<Checkpoint | null> {
     const stored = await this.loadStored();
-    this.last = { generation: stored?.generation ?? 0, chunks: stored?.chunks ?? 0 };
-    return (
-      stored && { progress: stored.progress, ...(stored.owner ? { owner: stored.owner } : {}) }
-    );
+    this.chain?.follow(stored);
+    if (!stored) return null;
+    const { progress, sweep, owner } = stored;
+    return { progress, ...(sweep ? { sweep } : {}), ...(owner ? { owner } : {}) };
   }
 
   /** The checkpoint with its storage fields, for an operator (the CLI's `checkpoint`). */
   async loadStored(): Promise<StoredCheckpoint | null> {
     return decodeCheckpoint(this.server, await this.latestValues(false));
-  }
-
-  encode(checkpoint: Checkpoint): { messages: ProgressMessage[]; committed(): void } {
-    const { messages, stored } = encodeCheckpoint(
-      this.server,
-      checkpoint.progress,
-      this.last.generation + 1,
-      this.last.chunks,
-      this.clock(),
-      checkpoint.owner,
-    );
-    const { generation, chunks } = stored;
-    return { messages, committed: () => (this.last = { generation, chunks }) };
   }
 
   async peekOwner(): Promise<Owner | undefined> {

@@ -7,8 +7,8 @@ import { retryConcurrentTransactions } from './kafka-errors.js';
 import { RequestQueue } from './request-queue.js';
 
 /**
- * Turns the checkpoint the cycle hands over into progress-topic messages, and learns once they
- * committed what the next checkpoint follows (KafkaCheckpointStore).
+ * Turns the checkpoint value the cycle hands over into progress-topic messages, and learns once
+ * they committed what the next checkpoint follows (CheckpointChain).
  */
 export interface CheckpointEncoder {
   encode(checkpoint: Checkpoint): { messages: ProgressMessage[]; committed(): void };

@@ -5,9 +5,14 @@ import { Subject } from 'rxjs';
 import { POLLER_CONFIG } from '../config/config.module.js';
 import type { PollerConfig } from '../config/poller-config.js';
 import { createKafka } from '../kafka/kafka-factory.js';
-import { KafkaCheckpointStore } from '../kafka/kafka-checkpoint-store.js';
 import { KAFKA_LOG_CREATOR } from '../logging/kafka-log-creator.js';
-import { checkpointStoreFor, leaseBeaconFor, livePublisher } from '../kafka/kafka-adapters.js';
+import { CheckpointChain } from '../kafka/checkpoint-chain.js';
+import {
+  checkpointChainFor,
+  checkpointStoreFor,
+  leaseBeaconFor,
+  livePublisher,
+} from '../kafka/kafka-adapters.js';
 import { cycleSettingsFrom } from '../cycle/cycle-settings.js';
 import { PollCycle } from '../cycle/poll-cycle.js';
 import { CheckpointStore } from '../ports/checkpoint-store.port.js';
@@ -26,8 +31,8 @@ export const API_CALLS = Symbol('API_CALLS');
 /**
  * The poll loop and its four ports, each bound to its adapter here (ports are abstract classes
  * that double as DI tokens): EmailSource -> the undici Wolkvox client, EventPublisher -> the
- * kafkajs transactional producer, CheckpointStore -> the compacted progress topic (whose store
- * also encodes the checkpoints the publisher writes), LeaseBeacon -> a plain producer of
+ * kafkajs transactional producer (which writes checkpoints as a chain of generations that the
+ * store's loads move), CheckpointStore -> the compacted progress topic, LeaseBeacon -> a plain producer of
  * heartbeats to the same topic.
  */
 @Module({
@@ -50,15 +55,15 @@ export const API_CALLS = Symbol('API_CALLS');
       useFactory: (config: PollerConfig, calls: Subject<CallReport>) =>
         wolkvoxEmailSource(config, (report) => calls.next(report)),
     },
+    { provide: CheckpointChain, inject: [POLLER_CONFIG], useFactory: checkpointChainFor },
     {
-      provide: KafkaCheckpointStore,
-      inject: [Kafka, POLLER_CONFIG],
+      provide: CheckpointStore,
+      inject: [Kafka, POLLER_CONFIG, CheckpointChain],
       useFactory: checkpointStoreFor,
     },
-    { provide: CheckpointStore, useExisting: KafkaCheckpointStore },
     {
       provide: EventPublisher,
-      inject: [Kafka, POLLER_CONFIG, KafkaCheckpointStore],
+      inject: [Kafka, POLLER_CONFIG, CheckpointChain],
       useFactory: livePublisher,
     },
     { provide: LeaseBeacon, inject: [Kafka, POLLER_CONFIG], useFactory: leaseBeaconFor },

@@ -1,5 +1,5 @@
 import type { Owner } from '../lease/lease.js';
-import type { Progress } from '../cycle/progress.js';
+import type { Progress, SweepState } from '../cycle/progress.js';
 
 /**
  * What the poll cycle hands over to be kept with the events it covers, and gets back after a
@@ -9,6 +9,8 @@ import type { Progress } from '../cycle/progress.js';
  */
 export interface Checkpoint {
   progress: Progress;
+  /** The sweep in progress when this was written: a restart continues it (see SweepState). */
+  sweep?: SweepState;
   /** Absent in checkpoints written before leases existed. */
   owner?: Owner;
 }

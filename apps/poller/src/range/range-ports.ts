@@ -17,14 +17,14 @@ import {
  */
 
 /**
- * A progress that starts the pass at the run's resume point (the range's start, then past each
+ * A progress that starts the sweep at the run's resume point (the range's start, then past each
  * window committed); the operation's checkpoint is neither read nor written.
  */
 export class RangeStartStore extends CheckpointStore {
   private density: number | undefined;
 
   constructor(
-    /** Where a load starts the pass: the range's start, then past each window committed. */
+    /** Where a load starts the sweep: the range's start, then past each window committed. */
     private at: WallSeconds,
     private readonly start: {
       /** The operation's spending today, so the run's own count starts from it. */
@@ -40,7 +40,7 @@ export class RangeStartStore extends CheckpointStore {
     this.density = start.density;
   }
 
-  /** Where a reload (after a failed publish) starts the pass. */
+  /** Where a reload (after a failed publish) starts the sweep. */
   get from(): WallSeconds {
     return this.at;
   }
@@ -63,11 +63,15 @@ export class RangeStartStore extends CheckpointStore {
       settledBefore: at,
       seen: new Map(),
       ...(budget ? { budget } : {}),
-      ...(density !== undefined
-        ? { pass: { start: at, position: at, end: at, records: 0, density } }
-        : {}),
     };
-    return Promise.resolve({ progress });
+    const sweep = density !== undefined && {
+      start: at,
+      position: at,
+      end: at,
+      records: 0,
+      density,
+    };
+    return Promise.resolve({ progress, ...(sweep ? { sweep } : {}) });
   }
 
   /** No lease: the run never holds the operation's progress. */
@@ -78,7 +82,7 @@ export class RangeStartStore extends CheckpointStore {
 
 /**
  * The cycle plans windows up to "now"; this asks the API for no second after `last`. A window
- * wholly after it is answered empty without a call, so the pass ends at `last` without spending
+ * wholly after it is answered empty without a call, so the sweep ends at `last` without spending
  * budget on what the running poller reads itself.
  */
 export class RangeLimitedSource extends EmailSource {

@@ -44,7 +44,7 @@ export type RangeStep =
 
 /**
  * Runs the poll cycle over a past range, a window per step, for the backfill (which steps it to
- * the end) and the reconciliation pass (a step per turn the live loop gives it): the very
+ * the end) and the reconciliation sweep (a step per turn the live loop gives it): the very
  * PollCycle the live poll runs, confined to the range by range-ports.ts, with one rule for
  * failed publishes (publish-retry.ts) and a resume point that moves past every window committed,
  * so a reload after a failed publish reads on from there, not from the range's start.
@@ -94,7 +94,7 @@ export class RangeRunner {
     if (outcome.kind !== 'publish-failed') this.publishFailures = 0;
     switch (outcome.kind) {
       case 'published':
-        this.store.committed(outcome.window.to, this.cycle.progress?.pass?.density);
+        this.store.committed(outcome.window.to, this.cycle.density);
         return { kind: 'read', outcome, complete: outcome.window.to >= this.setup.range.last };
       case 'caught-up':
         return { kind: 'read', outcome, complete: true };

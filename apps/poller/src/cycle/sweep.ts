@@ -1,6 +1,6 @@
 import type { WallSeconds } from '@app/contracts';
 import type { WallWindow } from '@app/wolkvox-client';
-import { resumablePass, type PassState, type Progress } from './progress.js';
+import { resumableSweep, type SweepState, type Progress } from './progress.js';
 import {
   capByKnownRecords,
   densityOf,
@@ -11,43 +11,43 @@ import {
 } from './window-planner.js';
 
 /**
- * The pass in progress, between one cycle and the next: which window comes next, and what the
+ * The sweep in progress, between one cycle and the next: which window comes next, and what the
  * windows read so far have taught. Decisions are the planner's (window-planner.ts); this only
  * keeps their state, so the cycle reads as steps.
  *
- * A pass starts at `settledBefore` (re-reading the look-back) and ends where the present stood
+ * A sweep starts at `settledBefore` (re-reading the look-back) and ends where the present stood
  * when it started: under steady traffic a moving end would never be reached, the look-back never
  * re-read, and `settledBefore` never move.
  */
-export class Pass {
-  /** Where the pass has read up to, and where it ends; `records`: valid records its windows held. */
-  private current: Omit<PassState, 'density' | 'retry'> | undefined;
+export class Sweep {
+  /** Where the sweep has read up to, and where it ends; `records`: valid records its windows held. */
+  private current: Omit<SweepState, 'density' | 'retry'> | undefined;
   /**
    * A smaller piece of a window that came back cut, and how often this range was cut; or the
    * same window, to be read again held whole (`whole`).
    */
-  private retry: PassState['retry'];
+  private retry: SweepState['retry'];
   /**
-   * Records per second of everything the current pass has read (the last pass's, until the
-   * first window of a pass is read): what the next window is sized by. The density of the whole
-   * pass rather than of the last window, because a burst in the last window would size the
+   * Records per second of everything the current sweep has read (the last sweep's, until the
+   * first window of a sweep is read): what the next window is sized by. The density of the whole
+   * sweep rather than of the last window, because a burst in the last window would size the
    * steady traffic after it short; replayed on a 31-day backfill this saved a call in 8, and on
    * two of three other traffic shapes (BENCHMARKS.md, "(c) Calls").
    */
-  private density: number | undefined;
+  private learntDensity: number | undefined;
   /** The records the last cut response showed of its window (capByKnownRecords). */
   private known: KnownRecords | undefined;
 
   constructor(private readonly limits: WindowLimits) {}
 
   /**
-   * Takes up the pass the checkpoint saved. A pass cut short in the middle of a split continues
+   * Takes up the sweep the checkpoint saved. A sweep cut short in the middle of a split continues
    * with its pending piece, its end moved up to `present` (a restart reads up to now); any other
    * starts anew from the settled position, re-reading the look-back as a restart should. Either
    * way windows are sized by the density learnt before the restart.
    */
-  resume(progress: Progress, present: WallSeconds): void {
-    const resumed = resumablePass(progress);
+  resume(progress: Progress, saved: SweepState | undefined, present: WallSeconds): void {
+    const resumed = resumableSweep(progress, saved);
     this.current = resumed && {
       start: resumed.start,
       position: resumed.position,
@@ -55,21 +55,31 @@ export class Pass {
       records: resumed.records,
     };
     this.retry = resumed?.retry;
-    if (progress.pass?.density !== undefined) this.density = progress.pass.density;
+    if (saved?.density !== undefined) this.learntDensity = saved.density;
   }
 
   /**
-   * The window to read next: a retry piece, or the next window of the pass (a new pass from
-   * `settledBefore` to `present` when none is in progress). Undefined once the pass reached its
+   * The window to read next: a retry piece, or the next window of the sweep (a new sweep from
+   * `settledBefore` to `present` when none is in progress). Undefined once the sweep reached its
    * end; the next call starts a new one.
    */
   next(settledBefore: WallSeconds, present: WallSeconds): WallWindow | undefined {
     this.current ??= { start: settledBefore, position: settledBefore, end: present, records: 0 };
     if (this.retry) return this.retry.window;
-    const planned = planWindow(this.current.position, this.current.end, this.density, this.limits);
+    const planned = planWindow(
+      this.current.position,
+      this.current.end,
+      this.learntDensity,
+      this.limits,
+    );
     if (planned) return capByKnownRecords(planned, this.known, this.limits);
     this.current = undefined;
     return undefined;
+  }
+
+  /** Records per second the next window is sized by, once learnt. */
+  get density(): number | undefined {
+    return this.learntDensity;
   }
 
   /** The window is to be read held whole (its identical records differ outside the six fields). */
@@ -100,28 +110,28 @@ export class Pass {
     this.retry = { window, splits: this.splits, whole: true };
   }
 
-  /** The pass once `window`, holding `records` valid ones, is published: for its checkpoint. */
-  after(window: WallWindow, records: number): PassState {
+  /** The sweep once `window`, holding `records` valid ones, is published: for its checkpoint. */
+  after(window: WallWindow, records: number): SweepState {
     const current = this.current!;
     const next = { ...current, position: window.to + 1, records: current.records + records };
     return { ...next, density: densityOf({ from: next.start, to: window.to }, next.records) };
   }
 
-  /** `window` was published with its checkpoint: the pass moves on to `state`. */
-  published(window: WallWindow, state: PassState): void {
+  /** `window` was published with its checkpoint: the sweep moves on to `state`. */
+  published(window: WallWindow, state: SweepState): void {
     const { density, retry: _none, ...current } = state;
     this.current = current;
     this.retry = undefined;
-    this.density = density;
+    this.learntDensity = density;
     if (this.known && window.to >= this.known.window.to) this.known = undefined;
   }
 
-  /** The pass in progress as the checkpoint keeps it; none between passes. */
-  state(): PassState | undefined {
+  /** The sweep in progress as the checkpoint keeps it; none between sweeps. */
+  state(): SweepState | undefined {
     if (!this.current) return undefined;
     return {
       ...this.current,
-      ...(this.density !== undefined ? { density: this.density } : {}),
+      ...(this.learntDensity !== undefined ? { density: this.learntDensity } : {}),
       ...(this.retry ? { retry: this.retry } : {}),
     };
   }
