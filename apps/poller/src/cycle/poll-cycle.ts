@@ -13,6 +13,8 @@ import {
   CheckpointStore,
   CorruptCheckpointError,
   type Checkpoint,
+  type Progress,
+  type SweepState,
 } from '../ports/checkpoint-store.port.js';
 import { EmailSource, type SourceOutcome } from '../ports/email-source.port.js';
 import { EventPublisher, FencedError } from '../ports/event-publisher.port.js';
@@ -24,7 +26,7 @@ import {
   type InclusiveBounds,
 } from './call-bounds.js';
 import { Sweep } from './sweep.js';
-import { advance, initialProgress, type SweepState, type Progress } from './progress.js';
+import { advance, initialProgress } from './progress.js';
 import {
   splitTimedOut,
   splitTruncated,

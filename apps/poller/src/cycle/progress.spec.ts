@@ -1,7 +1,8 @@
 import { parseWallTime } from '@app/contracts';
 import { CALL_MARGIN_SECONDS } from './call-bounds.js';
 import { WindowMapper } from './event-mapping.js';
-import { advance, initialProgress, type Progress } from './progress.js';
+import type { Progress } from '../ports/checkpoint-store.port.js';
+import { advance, initialProgress } from './progress.js';
 
 const t = (s: string): number => parseWallTime(`2026-03-01 ${s}`)!;
 const HOUR = 3600;

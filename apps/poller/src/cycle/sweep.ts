@@ -1,6 +1,7 @@
 import type { WallSeconds } from '@app/contracts';
 import type { WallWindow } from '@app/wolkvox-client';
-import { resumableSweep, type SweepState, type Progress } from './progress.js';
+import type { Progress, SweepState } from '../ports/checkpoint-store.port.js';
+import { resumableSweep } from './progress.js';
 import {
   capByKnownRecords,
   densityOf,

@@ -4,9 +4,8 @@ import type {
   OutgoingMessage,
   PublishTransaction,
 } from '../ports/event-publisher.port.js';
-import type { Checkpoint } from '../ports/checkpoint-store.port.js';
+import type { Checkpoint, SeenKeys } from '../ports/checkpoint-store.port.js';
 import { mapWindow, WindowMapper, type MappedMessage } from './event-mapping.js';
-import type { SeenKeys } from './progress.js';
 import type { RecordSink, WallWindow } from '@app/wolkvox-client';
 
 export interface WindowWriterSettings {

@@ -6,7 +6,7 @@ import {
   encodeCheckpoint,
   encodeLease,
 } from './checkpoint-codec.js';
-import type { Progress } from '../cycle/progress.js';
+import type { Progress } from '../ports/checkpoint-store.port.js';
 
 const t = (s: string): number => parseWallTime(`2026-03-01 ${s}`)!;
 const at = new Date('2026-03-01T17:00:00Z');

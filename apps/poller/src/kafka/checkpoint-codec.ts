@@ -1,7 +1,10 @@
 import { formatWallTime, parseWallTime, type WallSeconds } from '@app/contracts';
 import type { Owner } from '../lease/lease.js';
-import type { SweepState } from '../cycle/progress.js';
-import { CorruptCheckpointError, type Checkpoint } from '../ports/checkpoint-store.port.js';
+import {
+  CorruptCheckpointError,
+  type Checkpoint,
+  type SweepState,
+} from '../ports/checkpoint-store.port.js';
 
 /**
  * How progress is written to the compacted progress topic, in the same transaction as the events

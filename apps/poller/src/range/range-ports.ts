@@ -1,7 +1,6 @@
 import type { WallSeconds } from '@app/contracts';
 import type { RecordSink, WallWindow } from '@app/wolkvox-client';
-import type { Progress } from '../cycle/progress.js';
-import { CheckpointStore, type Checkpoint } from '../ports/checkpoint-store.port.js';
+import { CheckpointStore, type Checkpoint, type Progress } from '../ports/checkpoint-store.port.js';
 import { EmailSource, type SourceOutcome } from '../ports/email-source.port.js';
 import {
   EventPublisher,

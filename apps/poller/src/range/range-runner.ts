@@ -2,7 +2,7 @@ import type { WallSeconds } from '@app/contracts';
 import type { CycleOutcome } from '../cycle/cycle-outcome.js';
 import type { PollCycleSettings } from '../cycle/cycle-settings.js';
 import { PollCycle } from '../cycle/poll-cycle.js';
-import type { Progress } from '../cycle/progress.js';
+import type { Progress } from '../ports/checkpoint-store.port.js';
 import type { EmailSource } from '../ports/email-source.port.js';
 import type { EventPublisher } from '../ports/event-publisher.port.js';
 import { afterPublishFailure } from './publish-retry.js';
