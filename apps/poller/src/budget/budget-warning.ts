@@ -1,7 +1,7 @@
 import { formatWallTime, startOfNextLocalDay, type WallSeconds } from '@app/contracts';
 import type { PollerConfig } from '../config/poller-config.js';
 import { limitsFor } from '../cycle/window-planner.js';
-import { requestsInFlightAtMost } from '../wolkvox/wolkvox-client.factory.js';
+import { requestsInFlightAtMost } from '../cycle/call-rules.js';
 import { projectDay, runsOutAt, type BudgetSettings } from './budget-projection.js';
 
 /** The projection's inputs, from the poller's configuration. */

@@ -1,6 +1,6 @@
 import type { Operation } from '@app/contracts';
 import type { PollerConfig } from '../config/poller-config.js';
-import { requestsInFlightAtMost } from '../wolkvox/wolkvox-client.factory.js';
+import { requestsInFlightAtMost } from './call-rules.js';
 import { limitsFor, type WindowLimits } from './window-planner.js';
 
 export interface PollCycleSettings {

@@ -12,7 +12,7 @@ import type { PollerConfig } from '../config/poller-config.js';
 import { EmailSource } from '../ports/email-source.port.js';
 import { EventPublisher } from '../ports/event-publisher.port.js';
 import { LeaseBeacon } from '../ports/lease-beacon.port.js';
-import { WOLKVOX_RETRY } from '../wolkvox/wolkvox-client.factory.js';
+import { WOLKVOX_RETRY } from '../cycle/call-rules.js';
 import type { CycleOutcome } from '../cycle/cycle-outcome.js';
 import { PollCycle, StartAtRequiredError } from '../cycle/poll-cycle.js';
 import { Reconciler } from '../reconcile/reconciler.js';

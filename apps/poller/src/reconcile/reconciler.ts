@@ -9,7 +9,7 @@ import type { KafkaTransactionalPublisher } from '../kafka/transactional-publish
 import { cycleSettingsFrom } from '../cycle/cycle-settings.js';
 import { PollCycle } from '../cycle/poll-cycle.js';
 import { EmailSource } from '../ports/email-source.port.js';
-import { requestsInFlightAtMost } from '../wolkvox/wolkvox-client.factory.js';
+import { requestsInFlightAtMost } from '../cycle/call-rules.js';
 import { publishedKeysSince } from './published-keys.js';
 import { PASS_OVERRIDES, ReconcilePass, type StepResult } from './reconcile-pass.js';
 import {

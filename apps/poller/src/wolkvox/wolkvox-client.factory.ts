@@ -3,21 +3,10 @@ import {
   WolkvoxClient,
   type CallReport,
   type RequestBudget,
-  type RetryPolicy,
 } from '@app/wolkvox-client';
 import type { PollerConfig } from '../config/poller-config.js';
+import { WOLKVOX_RETRY } from '../cycle/call-rules.js';
 import { WolkvoxEmailSource } from './wolkvox-email-source.js';
-
-/** Attempts per window for transient faults (5xx, resets, invalid JSON, maintenance). */
-export const WOLKVOX_RETRY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 1000, maxDelayMs: 30_000 };
-
-/**
- * Requests the calls in flight can spend at most: every attempt of every call the client runs
- * at once. A crash can lose the count of that many, and a live cycle may need as many.
- */
-export function requestsInFlightAtMost(config: PollerConfig['wolkvox']): number {
-  return config.maxConcurrency * WOLKVOX_RETRY.maxAttempts;
-}
 
 /** The day's count against WOLKVOX_DAILY_QUOTA, which the live poll and a backfill share. */
 export function dailyBudgetFor(config: PollerConfig['wolkvox']): DailyRequestBudget {
