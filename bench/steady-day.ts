@@ -23,7 +23,7 @@ import {
 import { DailyRequestBudget } from '@app/wolkvox-client';
 import { createKafka } from '../apps/poller/src/kafka/kafka-factory.js';
 import { CheckpointChain } from '../apps/poller/src/kafka/checkpoint-chain.js';
-import { KafkaCheckpointStore } from '../apps/poller/src/kafka/kafka-checkpoint-store.js';
+import { checkpointStoreFor } from '../apps/poller/src/kafka/kafka-adapters.js';
 import { KafkaTransactionalPublisher } from '../apps/poller/src/kafka/transactional-publisher.js';
 import { ensureTopics } from '../apps/poller/src/kafka/topic-admin.js';
 import { PollCycle } from '../apps/poller/src/cycle/poll-cycle.js';
@@ -131,12 +131,7 @@ async function main(): Promise<void> {
       budget,
     );
     const chain = new CheckpointChain(config.wolkvox.server);
-    const store = new KafkaCheckpointStore(
-      kafka,
-      config.topics.progress,
-      config.wolkvox.server,
-      chain,
-    );
+    const store = checkpointStoreFor(kafka, config, chain);
     const publisher = new KafkaTransactionalPublisher(kafka, {
       topics: config.topics,
       transactionalId: `wolkvox-poller-${prefix}`,

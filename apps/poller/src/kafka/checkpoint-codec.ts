@@ -81,6 +81,11 @@ export function chunkKey(server: string, index: number): string {
   return `${server}/seen/${index}`;
 }
 
+/** A seen-key chunk of any operation: what only a checkpoint's load needs. */
+export function isChunkKey(key: string): boolean {
+  return /\/seen\/\d+$/.test(key);
+}
+
 export function leaseKey(server: string): string {
   return `${server}/lease`;
 }

@@ -3,10 +3,13 @@ import type { Kafka } from 'kafkajs';
 import type { PollerConfig } from '../config/poller-config.js';
 import { topicSpecs } from '../loop/topic-specs.js';
 import { CheckpointChain } from './checkpoint-chain.js';
+import { isChunkKey } from './checkpoint-codec.js';
 import { KafkaCheckpointStore } from './kafka-checkpoint-store.js';
 import { KafkaLeaseBeacon } from './kafka-lease-beacon.js';
+import { ProgressLog } from './progress-log.js';
 import { backfillTransactionalId, granteeOf, liveTransactionalId } from './required-acls.js';
 import { ensureTopics } from './topic-admin.js';
+import { readTopicToEnd } from './topic-reader.js';
 import { KafkaTransactionalPublisher } from './transactional-publisher.js';
 
 type PublisherConfig = Pick<PollerConfig, 'topics' | 'wolkvox' | 'kafka'>;
@@ -21,6 +24,28 @@ export function checkpointChainFor(config: Pick<PollerConfig, 'wolkvox'>): Check
   return new CheckpointChain(config.wolkvox.server);
 }
 
+const progressLogs = new WeakMap<Kafka, Map<string, ProgressLog>>();
+
+/**
+ * The progress topic's log for this Kafka client: one per client and topic, so every store,
+ * standby check and reconciliation of the process reads on from where the last read stopped.
+ */
+export function progressLogFor(kafka: Kafka, config: PublisherConfig): ProgressLog {
+  const topic = config.topics.progress;
+  const logs = progressLogs.get(kafka) ?? new Map<string, ProgressLog>();
+  progressLogs.set(kafka, logs);
+  let log = logs.get(topic);
+  if (!log) {
+    const grantee = granteeOf(config.kafka);
+    log = new ProgressLog(
+      (options) => readTopicToEnd(kafka, topic, { ...options, timeoutMs: 60_000, grantee }),
+      (key) => !isChunkKey(key),
+    );
+    logs.set(topic, log);
+  }
+  return log;
+}
+
 /**
  * The operation's checkpoint read back from the progress topic; with the live publisher's
  * chain, each load tells it what the next checkpoint continues.
@@ -30,14 +55,7 @@ export function checkpointStoreFor(
   config: PublisherConfig,
   chain?: CheckpointChain,
 ): KafkaCheckpointStore {
-  return new KafkaCheckpointStore(
-    kafka,
-    config.topics.progress,
-    config.wolkvox.server,
-    chain,
-    undefined,
-    granteeOf(config.kafka),
-  );
+  return new KafkaCheckpointStore(progressLogFor(kafka, config), config.wolkvox.server, chain);
 }
 
 /** Heartbeats to the progress topic while a cycle runs. */

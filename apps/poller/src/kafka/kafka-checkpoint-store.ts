@@ -1,31 +1,26 @@
 import { Logger } from '@nestjs/common';
-import type { Kafka } from 'kafkajs';
 import type { Owner } from '../lease/lease.js';
 import { CheckpointStore, type Checkpoint } from '../ports/checkpoint-store.port.js';
 import type { CheckpointChain } from './checkpoint-chain.js';
 import { decodeCheckpoint, decodeOwner, type StoredCheckpoint } from './checkpoint-codec.js';
-import type { AclGrantee } from './required-acls.js';
-import { readTopicToEnd } from './topic-reader.js';
+import type { ProgressLog } from './progress-log.js';
 
 /**
  * The operation's checkpoint read back from the compacted progress topic with read_committed
- * (the latest value of each key, as compaction would leave it, then decoded). What it loads
- * moves the publisher's chain (CheckpointChain), which writes the next checkpoint as its
- * continuation. Call `load()` only after the publisher's claim(): claiming aborts any
- * transaction a previous owner left open, so the topic's end is stable.
+ * (the latest value of each key, as compaction would leave it, then decoded), through the
+ * process's ProgressLog. What it loads moves the publisher's chain (CheckpointChain), which
+ * writes the next checkpoint as its continuation. Call `load()` only after the publisher's
+ * claim(): claiming aborts any transaction a previous owner left open, so the topic's end is
+ * stable.
  */
 export class KafkaCheckpointStore extends CheckpointStore {
   private readonly logger = new Logger('Checkpoint');
 
   constructor(
-    private readonly kafka: Kafka,
-    private readonly topic: string,
+    private readonly log: ProgressLog,
     private readonly server: string,
     /** The live publisher's chain; none for a reader that writes no checkpoint (the CLI). */
     private readonly chain?: CheckpointChain,
-    private readonly timeoutMs = 60_000,
-    /** Who to grant a missing ACL to, in the error that names it. */
-    private readonly grantee?: AclGrantee,
   ) {
     super();
   }
@@ -55,22 +50,11 @@ export class KafkaCheckpointStore extends CheckpointStore {
   }
 
   private async latestValues(readUncommitted: boolean): Promise<Map<string, string | null>> {
-    const latest = new Map<string, string | null>();
-    const prefix = this.server;
     const started = Date.now();
-    await readTopicToEnd(this.kafka, this.topic, {
-      timeoutMs: this.timeoutMs,
-      readUncommitted,
-      ...(this.grantee ? { grantee: this.grantee } : {}),
-      onMessage: ({ message }) => {
-        const key = message.key?.toString();
-        if (key === undefined || (key !== prefix && !key.startsWith(`${prefix}/`))) return;
-        latest.set(key, message.value ? message.value.toString() : null);
-      },
-    });
+    const latest = await this.log.latest(this.server, readUncommitted);
     // A read runs at start-up and after each failed publish: its time is part of a failover's.
     this.logger.debug(
-      `read ${this.topic} to its end (${readUncommitted ? 'uncommitted' : 'committed'}) in ${Date.now() - started} ms`,
+      `read the progress topic on to its end (${readUncommitted ? 'uncommitted' : 'committed'}) in ${Date.now() - started} ms`,
     );
     return latest;
   }

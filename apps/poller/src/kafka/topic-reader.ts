@@ -20,6 +20,12 @@ export interface ReadToEndOptions {
   onMessage?: (message: ReadMessage) => void | Promise<void>;
   /** Who to grant a missing ACL to, in the error that names it. */
   grantee?: AclGrantee;
+  /**
+   * Told, once the read is complete, the offset each partition was read up to (the end it had
+   * when the call started): where a reader that keeps what it read (ProgressLog) goes on from
+   * next time, past transaction markers and aborted records too.
+   */
+  onEnd?: (ends: ReadonlyMap<number, string>) => void;
 }
 
 /**
@@ -49,8 +55,12 @@ export async function readTopicToEnd(
   const admin = kafka.admin();
   await admin.connect();
   let ends: Map<number, bigint>;
+  let reached: Map<number, string>;
   try {
     const offsets = await admin.fetchTopicOffsets(topic);
+    // A partition with nothing to read is at its end too (also below `fromOffsets`, for a topic
+    // deleted and made again: reading goes on from its new end).
+    reached = new Map(offsets.map((o) => [o.partition, o.high] as const));
     ends = new Map(
       offsets
         .map((o) => [o.partition, BigInt(o.high)] as const)
@@ -63,7 +73,10 @@ export async function readTopicToEnd(
     await admin.disconnect();
   }
   const collected: ReadMessage[] = [];
-  if (ends.size === 0) return collected;
+  if (ends.size === 0) {
+    options.onEnd?.(reached);
+    return collected;
+  }
 
   const consumer = kafka.consumer({
     groupId: `reader-${topic}-${randomUUID()}`,
@@ -129,6 +142,7 @@ export async function readTopicToEnd(
   } finally {
     await consumer.disconnect();
   }
+  options.onEnd?.(reached);
   return collected;
 }
 
