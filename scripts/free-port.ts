@@ -5,9 +5,19 @@ import { createServer } from 'node:net';
  * simulators, pollers and brokers on them.
  */
 
-/** A TCP port on 127.0.0.1 that nothing listens on right now. */
-export function freePort(): Promise<number> {
-  return listenOnce(0);
+/**
+ * A TCP port on 127.0.0.1 that nothing listens on right now, for a simulator, a poller or a
+ * subscriber. Not the kernel's choice (port 0): that comes from the ephemeral range, where every
+ * outgoing connection (the Kafka clients make many) takes its local port, and one of them can
+ * take it between this check and the server's bind, which then fails with EADDRINUSE. A random
+ * port below that range, and below the brokers' (freeBrokerPort), is left alone by both.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 10_000 + Math.floor(Math.random() * 10_000);
+    if (await isFree(port)) return port;
+  }
+  throw new Error('no free loopback port below the ephemeral range in 50 attempts');
 }
 
 /**
