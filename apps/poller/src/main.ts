@@ -5,12 +5,10 @@ import { brokerTrustProblem } from './kafka/broker-trust.js';
 import { createAppLogger } from './logging/app-logger.js';
 import { routeProcessWarnings } from './logging/process-warnings.js';
 import { SecretScrubber } from './logging/secret-scrubber.js';
+import { EXIT } from './startup/exit-codes.js';
 import { portProblem, portUnavailable } from './startup/http-port.js';
 import { budgetWarning } from './budget/budget-warning.js';
 import { wallTimeOf } from '@app/contracts';
-
-/** Exit code for a configuration error (EX_CONFIG in sysexits.h). */
-const EX_CONFIG = 78;
 
 async function bootstrap(config: PollerConfig, logger: Logger): Promise<void> {
   // Nest, the modules and kafkajs are loaded only once the configuration is known to be good.
@@ -56,7 +54,7 @@ async function bootstrap(config: PollerConfig, logger: Logger): Promise<void> {
 
 function configError(problems: string[]): never {
   for (const problem of problems) process.stderr.write(`config error: ${problem}\n`);
-  process.exit(EX_CONFIG);
+  process.exit(EXIT.config);
 }
 
 // Configuration first, before any module, connection or port: a bad value stops here, one line

@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { loadConfig, type PollerConfig } from '../config/poller-config.js';
 import { createKafka } from '../kafka/kafka-factory.js';
 import { createAppLogger } from '../logging/app-logger.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT } from '../startup/exit-codes.js';
 import { kafkaLogCreator } from '../logging/kafka-log-creator.js';
 import { nestLoggerOver } from '../logging/nest-to-pino.js';
 import { SecretScrubber } from '../logging/secret-scrubber.js';

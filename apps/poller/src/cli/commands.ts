@@ -1,7 +1,6 @@
 import { formatWallTime, wallTimeOf } from '@app/contracts';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Kafka } from 'kafkajs';
-import { readTopicToEnd } from '../kafka/topic-reader.js';
 import { backfillPublisher, checkpointStoreFor } from '../kafka/kafka-adapters.js';
 import { decodeOwner, type StoredCheckpoint } from '../kafka/checkpoint-codec.js';
 import { resetMessages } from '../kafka/checkpoint-reset.js';
@@ -11,10 +10,11 @@ import { cycleSettingsFrom, RANGE_RUN } from '../cycle/cycle-settings.js';
 import { createWolkvoxClient, dailyBudgetFor } from '../wolkvox/wolkvox-client.factory.js';
 import { WolkvoxEmailSource } from '../wolkvox/wolkvox-email-source.js';
 import { RangeRunner } from '../range/range-runner.js';
+import { publishedKeysSince } from '../reconcile/published-keys.js';
 import { CappedRequestBudget } from './capped-request-budget.js';
 import { planBackfill, runBackfill, type BackfillSummary } from './backfill.js';
 import { checkpointView, formatCheckpoint } from './checkpoint-view.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT } from '../startup/exit-codes.js';
 import { budgetOutput, planOutput } from './plan-command.js';
 import type { CliContext } from './cli-context.js';
 import { replay, type ReplayStart } from './replay.js';
@@ -149,14 +149,7 @@ export async function replayCommand(
 
 /** Every key a topic holds now (read_committed), to publish nothing twice. */
 async function topicKeys(kafka: Kafka, topic: string): Promise<Set<string>> {
-  const keys = new Set<string>();
-  await readTopicToEnd(kafka, topic, {
-    timeoutMs: 15 * 60_000,
-    onMessage: ({ message }) => {
-      if (message.key) keys.add(message.key.toString());
-    },
-  });
-  return keys;
+  return (await publishedKeysSince(kafka, topic, undefined, 15 * 60_000)).keys;
 }
 
 export async function backfillCommand(

@@ -14,7 +14,7 @@ import {
   planCommand,
   replayCommand,
 } from './commands.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT } from '../startup/exit-codes.js';
 
 /*
  * wolkvox-poller-cli: operate the poller from a shell, over the same code (config schema, ports,

@@ -9,8 +9,9 @@ export interface PublishedKeys {
 }
 
 /**
- * Every key a topic holds among the messages appended since `sinceMs` (read_committed, like the
- * backfill's), from the offsets the broker finds for that timestamp on each partition.
+ * Every key a topic holds among the messages appended since `sinceMs` (read_committed), from the
+ * offsets the broker finds for that timestamp on each partition; without `sinceMs`, every key
+ * it holds (the CLI's backfill, which may reach back to the retention's start).
  *
  * Why a timestamp bounds it: an email is published after it was sent, so each one dated inside
  * a pass's range was appended after the range started; the caller takes a margin for clocks.
@@ -20,28 +21,14 @@ export interface PublishedKeys {
 export async function publishedKeysSince(
   kafka: Kafka,
   topic: string,
-  sinceMs: number,
+  sinceMs: number | undefined,
+  timeoutMs = 300_000,
 ): Promise<PublishedKeys> {
-  const admin = kafka.admin();
-  await admin.connect();
-  let fromOffsets: Record<number, string>;
-  try {
-    const found = await admin.fetchTopicOffsetsByTimestamp(topic, sinceMs);
-    // -1: no message at or after the timestamp; the partition's end then bounds the read.
-    const ends = await admin.fetchTopicOffsets(topic);
-    fromOffsets = Object.fromEntries(
-      found.map(({ partition, offset }) => [
-        partition,
-        offset === '-1' ? ends.find((e) => e.partition === partition)!.high : offset,
-      ]),
-    );
-  } finally {
-    await admin.disconnect();
-  }
+  const fromOffsets = sinceMs === undefined ? {} : await offsetsAt(kafka, topic, sinceMs);
   const result: PublishedKeys = { keys: new Set(), messages: 0, bytes: 0 };
   await readTopicToEnd(kafka, topic, {
     fromOffsets,
-    timeoutMs: 300_000,
+    timeoutMs,
     onMessage: ({ partition, offset, message }) => {
       // A fetch may start before the seek to the timestamp's offset takes effect.
       if (BigInt(offset) < BigInt(fromOffsets[partition] ?? '0')) return;
@@ -51,4 +38,27 @@ export async function publishedKeysSince(
     },
   });
   return result;
+}
+
+/** Each partition's first offset at or after `sinceMs`, or its end when it has none. */
+async function offsetsAt(
+  kafka: Kafka,
+  topic: string,
+  sinceMs: number,
+): Promise<Record<number, string>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const found = await admin.fetchTopicOffsetsByTimestamp(topic, sinceMs);
+    // -1: no message at or after the timestamp; the partition's end then bounds the read.
+    const ends = await admin.fetchTopicOffsets(topic);
+    return Object.fromEntries(
+      found.map(({ partition, offset }) => [
+        partition,
+        offset === '-1' ? ends.find((e) => e.partition === partition)!.high : offset,
+      ]),
+    );
+  } finally {
+    await admin.disconnect();
+  }
 }

@@ -1,3 +1,4 @@
+import { EXIT } from './exit-codes.js';
 import { nodeVersionProblem } from './node-version.js';
 
 /*
@@ -7,5 +8,5 @@ import { nodeVersionProblem } from './node-version.js';
 const problem = nodeVersionProblem(process.version);
 if (problem) {
   process.stderr.write(`config error: ${problem}\n`);
-  process.exit(78);
+  process.exit(EXIT.config);
 }

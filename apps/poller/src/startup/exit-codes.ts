@@ -1,5 +1,6 @@
 /**
- * What the CLI's exit status means, for operators' scripts (docs/OPERATIONS.md lists them).
+ * What the exit status of the poller and of its CLI means, for operators' scripts and
+ * Kubernetes (docs/OPERATIONS.md lists them); the service itself ends with 0, 1 or 78.
  * "Nothing there yet" (no checkpoint, no reconciliation pass, nothing to backfill) is an
  * answer, not a failure: 0, with a sentence saying so.
  */
