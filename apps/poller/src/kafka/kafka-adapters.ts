@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { PollerConfig } from '../config/poller-config.js';
-import { topicSpecs } from '../loop/topic-specs.js';
+import { topicSpecs } from './topic-specs.js';
 import { KafkaCheckpointStore } from './kafka-checkpoint-store.js';
 import { KafkaLeaseBeacon } from './kafka-lease-beacon.js';
 import type { CheckpointEncoder } from './kafka-transaction.js';
