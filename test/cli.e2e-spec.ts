@@ -331,7 +331,9 @@ describe('checkpoint, budget and backfill beside a running poller', () => {
       '/health/ready',
     );
     expect(ready.status).toBe(200);
-    expect((await poller.get<string>('/metrics')).body).toMatch(/^wolkvox_poller_fenced\{operation="[^"]+"\} 0$/m);
+    expect((await poller.get<string>('/metrics')).body).toMatch(
+      /^wolkvox_poller_fenced\{operation="[^"]+"\} 0$/m,
+    );
 
     const expected = expectedKeys(server, await simulator.control.truth());
     const events = await readTopicToEnd(kafka, env.EMAIL_SENT_TOPIC, { timeoutMs: 60_000 });
