@@ -13,6 +13,7 @@ import {
 } from '../ports/testing/index.js';
 import { OperationRuntime, type RuntimeReconciler } from './operation-runtime.js';
 import { PollerMetrics } from './poller-metrics.js';
+import { RuntimeSupervisor } from './runtime-supervisor.js';
 
 const TIME_ZONE = 'America/Bogota';
 
@@ -80,12 +81,13 @@ describe('two operation runtimes side by side', () => {
     const metrics = new PollerMetrics({ defaultMetrics: false });
     const first = operation('0010', 3, metrics);
     const second = operation('0020', 5, metrics);
-    first.runtime.start();
-    second.runtime.start();
+    // Started and stopped as the service does, by the one supervisor.
+    const supervisor = new RuntimeSupervisor([first.runtime, second.runtime], configFromEnv());
+    supervisor.onApplicationBootstrap();
     try {
       await Promise.all([caughtUp(first.runtime), caughtUp(second.runtime)]);
     } finally {
-      await Promise.all([first.runtime.stop('SIGTERM'), second.runtime.stop('SIGTERM')]);
+      await supervisor.beforeApplicationShutdown('SIGTERM');
     }
 
     // Its own checkpoint and events: each read its own API, published to its own topics.

@@ -4,29 +4,29 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { Kafka } from 'kafkajs';
 import { POLLER_CONFIG } from '../config/config.module.js';
 import type { PollerConfig } from '../config/poller-config.js';
 import { processSecretFiles, SecretFileWatcher } from '../loop/secret-file-watcher.js';
-import { PollerMetrics } from './poller-metrics.js';
-import { kafkaOperationRuntime } from './kafka-operation-runtime.js';
 import type { OperationRuntime } from './operation-runtime.js';
+
+/** DI token of the process's operation runtimes (runtime.module.ts builds them). */
+export const OPERATION_RUNTIMES = Symbol('OPERATION_RUNTIMES');
 
 /**
  * The process's one supervisor of its operations' runtimes, as Kafka Connect's Worker is of its
- * tasks: builds one runtime per operation from the configuration and the parts the process
- * shares, starts them when the application is up, and stops them (each drains its cycle and
- * releases its lease) before the HTTP server closes, so health answers until the end. Today the
- * configuration names one operation.
+ * tasks: starts them when the application is up, and stops them all at once (each drains its
+ * cycle and releases its lease) before the HTTP server closes, so health answers until the end.
+ * Today the configuration names one operation.
  */
 @Injectable()
 export class RuntimeSupervisor implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  readonly runtimes: readonly OperationRuntime[];
   /** The process's own secret files (the Kafka password its connections share). */
   private readonly secrets: SecretFileWatcher;
 
-  constructor(@Inject(POLLER_CONFIG) config: PollerConfig, kafka: Kafka, metrics: PollerMetrics) {
-    this.runtimes = [kafkaOperationRuntime(config, { kafka, metrics })];
+  constructor(
+    @Inject(OPERATION_RUNTIMES) readonly runtimes: readonly OperationRuntime[],
+    @Inject(POLLER_CONFIG) config: Pick<PollerConfig, 'kafka' | 'poll'>,
+  ) {
     this.secrets = new SecretFileWatcher(processSecretFiles(config), config.poll.intervalSeconds);
   }
 

@@ -8,7 +8,8 @@ import { KAFKA_LOG_CREATOR } from '../logging/kafka-log-creator.js';
 import { PollerStatus } from '../loop/poller-status.js';
 import { PollerMetrics } from './poller-metrics.js';
 import { EmailSource } from '../ports/email-source.port.js';
-import { RuntimeSupervisor } from './runtime-supervisor.js';
+import { kafkaOperationRuntime } from './kafka-operation-runtime.js';
+import { OPERATION_RUNTIMES, RuntimeSupervisor } from './runtime-supervisor.js';
 
 /**
  * What Nest keeps of the operations: the process's Kafka client and metrics registry, which the
@@ -27,6 +28,14 @@ import { RuntimeSupervisor } from './runtime-supervisor.js';
         createKafka(config.kafka, logCreator),
     },
     { provide: PollerMetrics, useFactory: () => new PollerMetrics() },
+    {
+      // One runtime per operation of the configuration: today's names one.
+      provide: OPERATION_RUNTIMES,
+      inject: [POLLER_CONFIG, Kafka, PollerMetrics],
+      useFactory: (config: PollerConfig, kafka: Kafka, metrics: PollerMetrics) => [
+        kafkaOperationRuntime(config, { kafka, metrics }),
+      ],
+    },
     { provide: PollerStatus, inject: [RuntimeSupervisor], useFactory: only((r) => r.status) },
     { provide: PollCycle, inject: [RuntimeSupervisor], useFactory: only((r) => r.cycle) },
     { provide: EmailSource, inject: [RuntimeSupervisor], useFactory: only((r) => r.source) },
