@@ -1,7 +1,7 @@
 import type { Admin } from 'kafkajs';
 import { loadConfig, type PollerConfig } from '../apps/poller/src/config/poller-config.js';
 import { ensureTopics } from '../apps/poller/src/kafka/topic-admin.js';
-import { topicSpecs } from '../apps/poller/src/loop/topic-specs.js';
+import { topicSpecs } from '../apps/poller/src/kafka/topic-specs.js';
 
 /** The poller's configuration for an environment; throws on any problem. */
 export function pollerConfig(env: Record<string, string>): PollerConfig {

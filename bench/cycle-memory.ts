@@ -12,7 +12,7 @@ import { kafkaConfigFrom } from '../apps/poller/src/kafka/kafka-factory.js';
 import { ensureTopics } from '../apps/poller/src/kafka/topic-admin.js';
 import { KafkaTransactionalPublisher } from '../apps/poller/src/kafka/transactional-publisher.js';
 import { WindowWriter } from '../apps/poller/src/cycle/window-writer.js';
-import { topicSpecs } from '../apps/poller/src/loop/topic-specs.js';
+import { topicSpecs } from '../apps/poller/src/kafka/topic-specs.js';
 import { Kafka } from 'kafkajs';
 import { pollerConfig } from './bench-topics.js';
 import { childInput, reportAndExit } from './child-script.js';

@@ -146,7 +146,8 @@ async function scrape(port: number): Promise<Record<string, number> | undefined>
     if (!response.ok) return undefined;
     const values: Record<string, number> = {};
     for (const line of (await response.text()).split('\n')) {
-      const match = /^([a-z_]+) ([0-9.e+-]+)$/.exec(line);
+      // Series without labels, or with only the poller's `operation` (one operation here).
+      const match = /^([a-z_]+)(?:\{operation="[^"]*"\})? ([0-9.e+-]+)$/.exec(line);
       if (match) values[match[1]] = Number(match[2]);
     }
     return values;

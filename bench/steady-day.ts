@@ -28,7 +28,7 @@ import { KafkaTransactionalPublisher } from '../apps/poller/src/kafka/transactio
 import { ensureTopics } from '../apps/poller/src/kafka/topic-admin.js';
 import { PollCycle } from '../apps/poller/src/cycle/poll-cycle.js';
 import { limitsFor } from '../apps/poller/src/cycle/window-planner.js';
-import { topicSpecs } from '../apps/poller/src/loop/topic-specs.js';
+import { topicSpecs } from '../apps/poller/src/kafka/topic-specs.js';
 import { createWolkvoxClient } from '../apps/poller/src/wolkvox/wolkvox-client.factory.js';
 import { WolkvoxEmailSource } from '../apps/poller/src/wolkvox/wolkvox-email-source.js';
 import { deleteTopics, pollerConfig } from './bench-topics.js';

@@ -33,7 +33,7 @@ const TRANSIENT = new Set<CallLogEntry['outcome']>([
   'too-many-simultaneous',
 ]);
 /**
- * The poller's retry policy (apps/poller/src/loop/poller.module.ts, next-delay.ts): up to 4
+ * The poller's retry policy (apps/poller/src/wolkvox/wolkvox-client.factory.ts, next-delay.ts): up to 4
  * attempts per fetch, retry n after a full-jitter delay below 2^(n-1) s; a fetch that gives up
  * fails the cycle, and the k-th failed cycle in a row waits at least 5 s x 2^(k-1).
  */

@@ -269,7 +269,7 @@ describe('checkpoint, budget and backfill beside a running poller', () => {
     // The first pass reads the hour since POLL_START_AT in one window, then reaches the present.
     await poller.waitFor(
       async () =>
-        /^wolkvox_poller_cycles_total\{outcome="caught-up",reason=""\} [1-9]/m.test(
+        /^wolkvox_poller_cycles_total\{outcome="caught-up",reason="",operation="[^"]+"\} [1-9]/m.test(
           (await poller.get<string>('/metrics')).body,
         ),
       120_000,
@@ -331,7 +331,9 @@ describe('checkpoint, budget and backfill beside a running poller', () => {
       '/health/ready',
     );
     expect(ready.status).toBe(200);
-    expect((await poller.get<string>('/metrics')).body).toMatch(/^wolkvox_poller_fenced 0$/m);
+    expect((await poller.get<string>('/metrics')).body).toMatch(
+      /^wolkvox_poller_fenced\{operation="[^"]+"\} 0$/m,
+    );
 
     const expected = expectedKeys(server, await simulator.control.truth());
     const events = await readTopicToEnd(kafka, env.EMAIL_SENT_TOPIC, { timeoutMs: 60_000 });

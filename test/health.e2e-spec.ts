@@ -142,10 +142,10 @@ describe('a token Wolkvox refuses', () => {
     expect(refusedCalls).toHaveLength(1);
     const metrics = (await poller.get<string>('/metrics')).body;
     expect(metrics).toMatch(
-      /^wolkvox_poller_api_calls_total\{outcome="token-rejected",status="403"\} 1$/m,
+      /^wolkvox_poller_api_calls_total\{outcome="token-rejected",status="403",operation="[^"]+"\} 1$/m,
     );
     expect(metrics).toMatch(
-      /^wolkvox_poller_cycles_total\{outcome="source-failed",reason="token-rejected"\} 1$/m,
+      /^wolkvox_poller_cycles_total\{outcome="source-failed",reason="token-rejected",operation="[^"]+"\} 1$/m,
     );
 
     const everything = `${poller.stdout}${poller.stderr}${JSON.stringify(body)}${metrics}`;

@@ -31,7 +31,7 @@ function notJson(text: string): string[] {
 /**
  * README "Logs": the poller writes JSON lines and nothing else, on stdout and on stderr, also on
  * the Node releases whose timers warn about kafkajs's negative timeouts (Node 24 and later: the
- * image runs 26).
+ * image runs 26); the lines written for the operation carry its `operation`.
  */
 describe('the poller writes only JSON lines', () => {
   let simulator: TestSimulator;
@@ -72,6 +72,18 @@ describe('the poller writes only JSON lines', () => {
       }
       expect(notJson(poller.stdout)).toEqual([]);
       expect(notJson(poller.stderr)).toEqual([]);
+      // What is written for the operation names it (its loop, its topics, its stop); what the
+      // process writes for itself does not.
+      const lines = poller.logLines();
+      const byContext = (context: string) => lines.filter((line) => line.context === context);
+      const ours = [...byContext('Poller'), ...byContext('Topics')];
+      expect(ours.length).toBeGreaterThan(0);
+      expect(new Set(ours.map((line) => line.operation))).toEqual(
+        new Set([operation.WOLKVOX_SERVER]),
+      );
+      const config = byContext('Config');
+      expect(config.length).toBeGreaterThan(0);
+      expect(config.filter((line) => line.operation !== undefined)).toEqual([]);
     },
     300_000,
   );

@@ -39,6 +39,7 @@ function dashboardQueries(): Array<{ panel: string; expr: string }> {
       panel: panel.title,
       expr: target.expr
         .replaceAll('$instance', '.*')
+        .replaceAll('$operation', '.*')
         .replaceAll('$__rate_interval', `${10 * SCRAPE_SECONDS}s`),
     })),
   );

@@ -113,7 +113,7 @@ describe('a token rotated through WOLKVOX_TOKEN_FILE', () => {
   it('said so in one log line and one counter, and showed neither token anywhere', async () => {
     const metrics = (await poller.get<string>('/metrics')).body;
     expect(metrics).toMatch(
-      /^wolkvox_poller_secret_changes_total\{variable="WOLKVOX_TOKEN_FILE"\} 1$/m,
+      /^wolkvox_poller_secret_changes_total\{variable="WOLKVOX_TOKEN_FILE",operation="[^"]+"\} 1$/m,
     );
     const ready = JSON.stringify((await poller.get('/health/ready')).body);
 

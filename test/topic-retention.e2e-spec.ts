@@ -1,7 +1,7 @@
 import kafkajs, { type Admin } from 'kafkajs';
 import { loadConfig } from '../apps/poller/src/config/poller-config.js';
 import { ensureTopics } from '../apps/poller/src/kafka/topic-admin.js';
-import { topicSpecs } from '../apps/poller/src/loop/topic-specs.js';
+import { topicSpecs } from '../apps/poller/src/kafka/topic-specs.js';
 import { testBrokers, testKafka } from './support/kafka.js';
 import { isolatedEnv } from './support/poller-app.js';
 

@@ -131,7 +131,8 @@ export class PollerProcess {
     await this.waitFor(
       async () => {
         const metrics = (await this.get<string>('/metrics')).body;
-        const published = /^wolkvox_poller_events_published_total (\d+)$/m.exec(metrics);
+        const published =
+          /^wolkvox_poller_events_published_total\{operation="[^"]+"\} (\d+)$/m.exec(metrics);
         return Number(published?.[1] ?? 0) === count;
       },
       timeoutMs,

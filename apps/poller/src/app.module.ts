@@ -6,7 +6,7 @@ import type { PollerConfig } from './config/poller-config.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
-import { PollerModule } from './loop/poller.module.js';
+import { RuntimeModule } from './runtime/runtime.module.js';
 
 @Module({})
 export class AppModule {
@@ -18,7 +18,7 @@ export class AppModule {
         PollerConfigModule.forRoot(config),
         ...(logger ? [LoggingModule.forRoot(logger)] : []),
         ScheduleModule.forRoot(),
-        PollerModule,
+        RuntimeModule,
         HealthModule,
         MetricsModule,
       ],

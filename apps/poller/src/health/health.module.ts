@@ -3,7 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { POLLER_CONFIG } from '../config/config.module.js';
 import type { PollerConfig } from '../config/poller-config.js';
 import { SecretScrubber } from '../logging/secret-scrubber.js';
-import { PollerModule } from '../loop/poller.module.js';
+import { RuntimeModule } from '../runtime/runtime.module.js';
 import { CheckpointHealthIndicator } from './checkpoint.health.js';
 import { HealthController } from './health.controller.js';
 import { KafkaHealthIndicator } from './kafka.health.js';
@@ -16,7 +16,7 @@ import { WolkvoxHealthIndicator } from './wolkvox.health.js';
  * probe; Readiness logs readiness changes instead. Readiness is exported for the metrics.
  */
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), PollerModule],
+  imports: [TerminusModule.forRoot({ logger: false }), RuntimeModule],
   controllers: [HealthController],
   providers: [
     CheckpointHealthIndicator,

@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { PollerConfig } from '../config/poller-config.js';
-import { topicSpecs } from '../loop/topic-specs.js';
 import { CheckpointChain } from './checkpoint-chain.js';
 import { isChunkKey } from './checkpoint-codec.js';
+import { topicSpecs } from './topic-specs.js';
 import { KafkaCheckpointStore } from './kafka-checkpoint-store.js';
 import { KafkaLeaseBeacon } from './kafka-lease-beacon.js';
 import { ProgressLog } from './progress-log.js';

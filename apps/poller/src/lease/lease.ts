@@ -14,7 +14,7 @@
  *   have left running on the server before making its own.
  *
  * Pure: times come in as arguments. The cycle (poll-cycle.ts), the loop's timers
- * (poller.service.ts) and the CLI's reset ask these functions; the Kafka adapters only store
+ * (loop/operation-loop.ts) and the CLI's reset ask these functions; the Kafka adapters only store
  * and send the `Owner` they are given.
  */
 

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { logLevel } from 'kafkajs';
 import { createAppLogger } from './app-logger.js';
 import { kafkaLogCreator } from './kafka-log-creator.js';
+import { inOperation } from './operation-context.js';
 import { SecretScrubber } from './secret-scrubber.js';
 
 const TOKEN = 'wv-TOKEN-0123456789';
@@ -31,6 +32,29 @@ describe('createAppLogger', () => {
     const [record] = records();
     expect(record).toMatchObject({ level: 'info', msg: 'published', context: 'Poller' });
     expect(new Date(record.time as string).toISOString()).toBe(record.time);
+  });
+
+  it("carries the operation on lines written inside its context, kafkajs's included", async () => {
+    const { logger, records } = capture();
+    const kafkajs = kafkaLogCreator(logger)(logLevel.WARN);
+    logger.info({ context: 'Http' }, 'the process');
+    await inOperation('0010', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      logger.info({ context: 'Poller' }, 'after a timer');
+      kafkajs({
+        namespace: 'Producer',
+        level: logLevel.WARN,
+        label: 'WARN',
+        log: { message: 'm', timestamp: 't' },
+      });
+    });
+    inOperation('0020', () => logger.info({ context: 'Poller' }, 'another'));
+    expect(records().map((r) => [r.msg, r.operation])).toEqual([
+      ['the process', undefined],
+      ['after a timer', '0010'],
+      ['m', '0010'],
+      ['another', '0020'],
+    ]);
   });
 
   it('drops lines below the configured level', () => {

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { PollerConfig } from '../config/poller-config.js';
+import { operationBindings } from './operation-context.js';
 import { SecretScrubber } from './secret-scrubber.js';
 
 /**
@@ -34,7 +35,8 @@ export interface AppLoggerOptions {
 /**
  * The process's one pino logger: JSON lines with a readable level and an ISO time. Nest (through
  * nestjs-pino), the HTTP layer and kafkajs all write through it, so one level and one redaction
- * apply everywhere.
+ * apply everywhere. A line written on an operation's behalf carries its `operation` (see
+ * logging/operation-context.ts).
  */
 export function createAppLogger(options: AppLoggerOptions): Logger {
   const { scrubber } = options;
@@ -43,6 +45,7 @@ export function createAppLogger(options: AppLoggerOptions): Logger {
       name: options.name ?? 'wolkvox-poller',
       level: options.level,
       base: { pid: process.pid, hostname: hostname() },
+      mixin: operationBindings,
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },

@@ -1,4 +1,3 @@
-import { Injectable } from '@nestjs/common';
 import type { SourceFailure } from '@app/wolkvox-client';
 import { Subject } from 'rxjs';
 import type { CycleOutcome } from '../cycle/cycle-outcome.js';
@@ -13,9 +12,9 @@ export interface CycleReport {
 
 /**
  * What the poller is doing, in one place: the health indicators read it, the metrics and the
- * log subscribe to `cycles`. Only the poll loop writes it. Holds no secret.
+ * log subscribe to `cycles`. Only the operation's loop writes it, and never decides by it (it keeps
+ * its own state, loop-decisions.ts). Holds no secret.
  */
-@Injectable()
 export class PollerStatus {
   readonly cycles = new Subject<CycleReport>();
   lastGoodPollAt: Date | undefined;

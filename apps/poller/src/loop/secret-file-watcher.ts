@@ -1,11 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
-import { POLLER_CONFIG } from '../config/config.module.js';
+import { Logger } from '@nestjs/common';
 import type { PollerConfig } from '../config/poller-config.js';
 import type { RotatingSecret, SecretEvent } from '../config/rotating-secret.js';
 
@@ -18,39 +11,45 @@ export function secretCheckMs(intervalSeconds: number): number {
   return Math.min(10_000, intervalSeconds * 1000);
 }
 
-/** The secrets given as files (WOLKVOX_TOKEN_FILE, KAFKA_SASL_PASSWORD_FILE). */
-export function secretFiles(config: PollerConfig): RotatingSecret[] {
-  return [config.wolkvox.token, config.kafka.sasl?.password].filter(
-    (secret): secret is RotatingSecret => secret?.path !== undefined,
-  );
+/** The operation's token, when given as a file (WOLKVOX_TOKEN_FILE). */
+export function operationSecretFiles(config: Pick<PollerConfig, 'wolkvox'>): RotatingSecret[] {
+  return config.wolkvox.token.path !== undefined ? [config.wolkvox.token] : [];
+}
+
+/** The process's secrets given as files (KAFKA_SASL_PASSWORD_FILE). */
+export function processSecretFiles(config: Pick<PollerConfig, 'kafka'>): RotatingSecret[] {
+  const password = config.kafka.sasl?.password;
+  return password?.path !== undefined ? [password] : [];
 }
 
 /**
- * Reads the secret files again on a short timer, and logs what every re-read found (whoever
- * made it: this timer, the poll loop after a refusal, kafkajs opening a connection): one line
- * per new value, one per problem, never a value. Reading, not watching: see RotatingSecret.
+ * Reads secret files again on a short timer, and logs what every re-read found (whoever made
+ * it: this timer, the poll loop after a refusal, kafkajs opening a connection): one line per new
+ * value, one per problem, never a value. Reading, not watching: see RotatingSecret. Each
+ * operation's runtime has one for its token; the process one for its Kafka password.
  */
-@Injectable()
-export class SecretFileWatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+export class SecretFileWatcher {
   private readonly logger = new Logger('Secrets');
   private readonly unsubscribe: Array<() => void> = [];
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(@Inject(POLLER_CONFIG) private readonly config: PollerConfig) {}
+  constructor(
+    private readonly files: RotatingSecret[],
+    private readonly intervalSeconds: number,
+  ) {}
 
-  onApplicationBootstrap(): void {
-    const files = secretFiles(this.config);
-    for (const secret of files) {
+  start(): void {
+    for (const secret of this.files) {
       this.unsubscribe.push(secret.subscribe((event) => this.log(secret, event)));
     }
-    if (!files.length) return;
+    if (!this.files.length) return;
     this.timer = setInterval(() => {
-      for (const secret of files) secret.reread();
-    }, secretCheckMs(this.config.poll.intervalSeconds));
+      for (const secret of this.files) secret.reread();
+    }, secretCheckMs(this.intervalSeconds));
     this.timer.unref();
   }
 
-  onApplicationShutdown(): void {
+  stop(): void {
     clearInterval(this.timer);
     for (const unsubscribe of this.unsubscribe.splice(0)) unsubscribe();
   }
@@ -60,7 +59,7 @@ export class SecretFileWatcher implements OnApplicationBootstrap, OnApplicationS
       this.logger.warn(`${secret.variable}: ${event.problem}; the value in use is kept`);
       return;
     }
-    const user = secret === this.config.wolkvox.token ? 'call to Wolkvox' : 'connection to Kafka';
+    const user = secret.variable.startsWith('WOLKVOX') ? 'call to Wolkvox' : 'connection to Kafka';
     this.logger.log(
       `${secret.variable}: a new value was read from ${secret.path}; the next ${user} uses it`,
     );

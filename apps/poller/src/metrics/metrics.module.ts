@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
 import { HealthModule } from '../health/health.module.js';
-import { PollerModule } from '../loop/poller.module.js';
+import { RuntimeModule } from '../runtime/runtime.module.js';
 import { MetricsController } from './metrics.controller.js';
 import { MetricsService } from './metrics.service.js';
 
 @Module({
-  imports: [PollerModule, HealthModule],
+  imports: [RuntimeModule, HealthModule],
   controllers: [MetricsController],
   providers: [MetricsService],
 })

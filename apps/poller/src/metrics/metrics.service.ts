@@ -1,66 +1,26 @@
-import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { wallTimeOf, type WallSeconds } from '@app/contracts';
-import type { CallReport } from '@app/wolkvox-client';
-import { Subscription, type Subject } from 'rxjs';
-import { POLLER_CONFIG } from '../config/config.module.js';
-import type { PollerConfig } from '../config/poller-config.js';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { indicatorsUp, Readiness } from '../health/readiness.js';
-import { PollCycle } from '../cycle/poll-cycle.js';
-import { API_CALLS } from '../loop/poller.module.js';
-import { PollerStatus } from '../loop/poller-status.js';
-import { secretFiles } from '../loop/secret-file-watcher.js';
-import { EmailSource } from '../ports/email-source.port.js';
-import { Reconciler } from '../reconcile/reconciler.js';
-import { PollerMetrics } from './poller-metrics.js';
+import { RuntimeSupervisor } from '../runtime/runtime-supervisor.js';
+import { PollerMetrics } from '../runtime/poller-metrics.js';
 
-/** Feeds PollerMetrics from what the poller reports: each API call and each finished cycle. */
+/**
+ * The process's metrics: each operation's runtime records its own series (under its `operation`
+ * label) into the shared registry; this adds readiness as the probe sees it, per operation.
+ */
 @Injectable()
-export class MetricsService implements OnModuleInit, OnModuleDestroy {
-  readonly metrics: PollerMetrics;
-  private readonly subscriptions = new Subscription();
-  /** The cursor stays known while the checkpoint is read again after a failed publish. */
-  private lastCursor: WallSeconds | undefined;
-
+export class MetricsService implements OnModuleInit {
   constructor(
-    @Inject(API_CALLS) private readonly calls: Subject<CallReport>,
-    private readonly status: PollerStatus,
-    cycle: PollCycle,
-    source: EmailSource,
-    @Inject(POLLER_CONFIG) private readonly config: PollerConfig,
-    readiness: Readiness,
-    private readonly reconciler: Reconciler,
-  ) {
-    this.metrics = new PollerMetrics({
-      budget: () => source.budget(),
-      cursor: () => (this.lastCursor = cycle.progress?.cursor ?? this.lastCursor),
-      nowWall: () => wallTimeOf(new Date(), config.wolkvox.timeZone),
-      lastGoodPollAt: () => status.lastGoodPollAt,
-      fenced: () => status.fenced !== undefined,
-      readiness: async () => {
-        const { ready, body } = await readiness.check();
-        return { ready, indicators: indicatorsUp(body) };
-      },
-    });
-  }
+    readonly metrics: PollerMetrics,
+    private readonly readiness: Readiness,
+    private readonly supervisor: RuntimeSupervisor,
+  ) {}
 
   onModuleInit(): void {
-    this.subscriptions.add(this.calls.subscribe((report) => this.metrics.recordCall(report)));
-    this.subscriptions.add(
-      this.status.cycles.subscribe((report) => this.metrics.recordCycle(report)),
-    );
-    this.subscriptions.add(
-      this.reconciler.reports.subscribe((report) => this.metrics.recordReconcile(report)),
-    );
-    for (const secret of secretFiles(this.config)) {
-      this.metrics.trackSecretFile(secret.variable);
-      const stop = secret.subscribe((event) => {
-        if (event.kind === 'changed') this.metrics.recordSecretChange(secret.variable);
-      });
-      this.subscriptions.add(stop);
-    }
-  }
-
-  onModuleDestroy(): void {
-    this.subscriptions.unsubscribe();
+    this.metrics.trackReadiness(async () => {
+      // One readiness answer today: that of the one operation (see RuntimeModule).
+      const { ready, body } = await this.readiness.check();
+      const indicators = indicatorsUp(body);
+      return this.supervisor.runtimes.map(({ operation }) => ({ operation, ready, indicators }));
+    });
   }
 }

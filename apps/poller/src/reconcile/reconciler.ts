@@ -1,8 +1,7 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { formatWallTime, SECONDS_PER_DAY, wallTimeOf, type WallSeconds } from '@app/contracts';
 import { Kafka } from 'kafkajs';
 import { Subject } from 'rxjs';
-import { POLLER_CONFIG } from '../config/config.module.js';
 import type { PollerConfig } from '../config/poller-config.js';
 import { backfillPublisher, checkpointStoreFor } from '../kafka/kafka-adapters.js';
 import type { KafkaTransactionalPublisher } from '../kafka/transactional-publisher.js';
@@ -45,7 +44,6 @@ const CLOCK_MARGIN_MS = SECONDS_PER_DAY * 1000;
  * instance holds the operation's lease and the live poll is not due, so the two never call the
  * API at once beyond what the client's slots allow, and the live poll always comes first.
  */
-@Injectable()
 export class Reconciler {
   readonly reports = new Subject<ReconcileReport>();
   private readonly logger = new Logger('Reconcile');
@@ -63,7 +61,7 @@ export class Reconciler {
   private readonly live: LiveNeeds;
 
   constructor(
-    @Inject(POLLER_CONFIG) private readonly config: PollerConfig,
+    private readonly config: PollerConfig,
     private readonly kafka: Kafka,
     private readonly source: EmailSource,
     private readonly cycle: PollCycle,

@@ -1,5 +1,5 @@
 import type { PollerConfig } from '../config/poller-config.js';
-import type { TopicSpec } from '../kafka/topic-admin.js';
+import type { TopicSpec } from './topic-admin.js';
 
 /**
  * The three topics as the poller creates them when missing (documented in the README):

@@ -21,20 +21,18 @@ function rig() {
     lastGoodPollAt: undefined as Date | undefined,
     fenced: false,
   };
-  const metrics = new PollerMetrics(
-    {
-      budget: () => state.budget,
-      cursor: () => state.cursor,
-      nowWall: () => t('2026-03-01 11:00:00'),
-      lastGoodPollAt: () => state.lastGoodPollAt,
-      fenced: () => state.fenced,
-    },
-    { defaultMetrics: false },
-  );
+  const registry = new PollerMetrics({ defaultMetrics: false });
+  const metrics = registry.forOperation('0010', {
+    budget: () => state.budget,
+    cursor: () => state.cursor,
+    nowWall: () => t('2026-03-01 11:00:00'),
+    lastGoodPollAt: () => state.lastGoodPollAt,
+    fenced: () => state.fenced,
+  });
   /** The sample lines of the exposition, without HELP and TYPE. */
   const samples = async () =>
-    (await metrics.text()).split('\n').filter((line) => line && !line.startsWith('#'));
-  return { state, metrics, samples };
+    (await registry.text()).split('\n').filter((line) => line && !line.startsWith('#'));
+  return { state, metrics, registry, samples };
 }
 
 const call = (result: CallReport['result'], httpStatus?: number, returned = 0): CallReport => ({
@@ -59,12 +57,12 @@ describe('PollerMetrics', () => {
     const lines = await samples();
     expect(lines).toEqual(
       expect.arrayContaining([
-        'wolkvox_poller_api_calls_total{outcome="data",status="200"} 2',
-        'wolkvox_poller_api_calls_total{outcome="empty",status="404"} 1',
-        'wolkvox_poller_api_calls_total{outcome="network-error",status="none"} 1',
-        'wolkvox_poller_api_calls_total{outcome="token-rejected",status="403"} 1',
-        'wolkvox_poller_records_fetched_total 42',
-        'wolkvox_poller_api_call_duration_seconds_count 5',
+        'wolkvox_poller_api_calls_total{outcome="data",status="200",operation="0010"} 2',
+        'wolkvox_poller_api_calls_total{outcome="empty",status="404",operation="0010"} 1',
+        'wolkvox_poller_api_calls_total{outcome="network-error",status="none",operation="0010"} 1',
+        'wolkvox_poller_api_calls_total{outcome="token-rejected",status="403",operation="0010"} 1',
+        'wolkvox_poller_records_fetched_total{operation="0010"} 42',
+        'wolkvox_poller_api_call_duration_seconds_count{operation="0010"} 5',
       ]),
     );
     // Messages never become labels.
@@ -95,23 +93,25 @@ describe('PollerMetrics', () => {
     metrics.recordCycle(cycle({ kind: 'fenced', error: new FencedError('taken over') }));
     expect(await samples()).toEqual(
       expect.arrayContaining([
-        'wolkvox_poller_events_published_total 9',
-        'wolkvox_poller_dead_letters_total 1',
-        'wolkvox_poller_duplicates_skipped_total 2',
-        'wolkvox_poller_window_splits_total{reason="truncated"} 1',
-        'wolkvox_poller_cycles_total{outcome="published",reason=""} 1',
-        'wolkvox_poller_cycles_total{outcome="split",reason="truncated"} 1',
-        'wolkvox_poller_cycles_total{outcome="source-failed",reason="token-rejected"} 1',
-        'wolkvox_poller_cycles_total{outcome="fenced",reason=""} 1',
-        'wolkvox_poller_cycle_duration_seconds_count 4',
-        'wolkvox_poller_cycle_duration_seconds_sum 6',
+        'wolkvox_poller_events_published_total{operation="0010"} 9',
+        'wolkvox_poller_dead_letters_total{operation="0010"} 1',
+        'wolkvox_poller_duplicates_skipped_total{operation="0010"} 2',
+        'wolkvox_poller_window_splits_total{reason="truncated",operation="0010"} 1',
+        'wolkvox_poller_cycles_total{outcome="published",reason="",operation="0010"} 1',
+        'wolkvox_poller_cycles_total{outcome="split",reason="truncated",operation="0010"} 1',
+        'wolkvox_poller_cycles_total{outcome="source-failed",reason="token-rejected",operation="0010"} 1',
+        'wolkvox_poller_cycles_total{outcome="fenced",reason="",operation="0010"} 1',
+        'wolkvox_poller_cycle_duration_seconds_count{operation="0010"} 4',
+        'wolkvox_poller_cycle_duration_seconds_sum{operation="0010"} 6',
       ]),
     );
   });
 
   it('counts a one-second window that still held the cut', async () => {
     const { metrics, samples } = rig();
-    expect(await samples()).toContain('wolkvox_poller_overflowing_seconds_total 0');
+    expect(await samples()).toContain(
+      'wolkvox_poller_overflowing_seconds_total{operation="0010"} 0',
+    );
     metrics.recordCycle(
       cycle({
         kind: 'published',
@@ -127,22 +127,24 @@ describe('PollerMetrics', () => {
         lagSeconds: 5,
       }),
     );
-    expect(await samples()).toContain('wolkvox_poller_overflowing_seconds_total 1');
+    expect(await samples()).toContain(
+      'wolkvox_poller_overflowing_seconds_total{operation="0010"} 1',
+    );
   });
 
   it('has the refusals and splits alerts watch at 0 before the first one, so increase() sees it', async () => {
     const { metrics, samples } = rig();
     expect(await samples()).toEqual(
       expect.arrayContaining([
-        'wolkvox_poller_window_splits_total{reason="truncated"} 0',
-        'wolkvox_poller_window_splits_total{reason="timed-out"} 0',
-        'wolkvox_poller_api_calls_total{outcome="token-rejected",status="403"} 0',
-        'wolkvox_poller_api_calls_total{outcome="budget-exhausted",status="403"} 0',
+        'wolkvox_poller_window_splits_total{reason="truncated",operation="0010"} 0',
+        'wolkvox_poller_window_splits_total{reason="timed-out",operation="0010"} 0',
+        'wolkvox_poller_api_calls_total{outcome="token-rejected",status="403",operation="0010"} 0',
+        'wolkvox_poller_api_calls_total{outcome="budget-exhausted",status="403",operation="0010"} 0',
       ]),
     );
     metrics.recordCall(call('token-rejected', 403));
     expect(await samples()).toContain(
-      'wolkvox_poller_api_calls_total{outcome="token-rejected",status="403"} 1',
+      'wolkvox_poller_api_calls_total{outcome="token-rejected",status="403",operation="0010"} 1',
     );
   });
 
@@ -153,16 +155,16 @@ describe('PollerMetrics', () => {
     metrics.recordSecretChange('WOLKVOX_TOKEN_FILE');
     const lines = (await samples()).filter((line) => line.includes('secret_changes_total'));
     expect(lines).toEqual([
-      'wolkvox_poller_secret_changes_total{variable="WOLKVOX_TOKEN_FILE"} 1',
-      'wolkvox_poller_secret_changes_total{variable="KAFKA_SASL_PASSWORD_FILE"} 0',
+      'wolkvox_poller_secret_changes_total{variable="WOLKVOX_TOKEN_FILE",operation="0010"} 1',
+      'wolkvox_poller_secret_changes_total{variable="KAFKA_SASL_PASSWORD_FILE",operation="0010"} 0',
     ]);
   });
 
   it('reads budget, lag, last good poll and fencing when scraped; unknown values are absent', async () => {
     const { state, samples } = rig();
     let lines = await samples();
-    expect(lines).toContain('wolkvox_poller_budget_used_requests 7');
-    expect(lines).toContain('wolkvox_poller_fenced 0');
+    expect(lines).toContain('wolkvox_poller_budget_used_requests{operation="0010"} 7');
+    expect(lines).toContain('wolkvox_poller_fenced{operation="0010"} 0');
     for (const absent of ['budget_remaining', 'budget_limit', 'checkpoint_lag', 'last_good_poll'])
       expect(lines.join('\n')).not.toContain(`wolkvox_poller_${absent}`);
 
@@ -173,12 +175,12 @@ describe('PollerMetrics', () => {
     lines = await samples();
     expect(lines).toEqual(
       expect.arrayContaining([
-        'wolkvox_poller_budget_used_requests 8',
-        'wolkvox_poller_budget_remaining_requests 92',
-        'wolkvox_poller_budget_limit_requests 100',
-        'wolkvox_poller_checkpoint_lag_seconds 100',
-        `wolkvox_poller_last_good_poll_timestamp_seconds ${Date.parse('2026-03-01T15:59:00Z') / 1000}`,
-        'wolkvox_poller_fenced 1',
+        'wolkvox_poller_budget_used_requests{operation="0010"} 8',
+        'wolkvox_poller_budget_remaining_requests{operation="0010"} 92',
+        'wolkvox_poller_budget_limit_requests{operation="0010"} 100',
+        'wolkvox_poller_checkpoint_lag_seconds{operation="0010"} 100',
+        `wolkvox_poller_last_good_poll_timestamp_seconds{operation="0010"} ${Date.parse('2026-03-01T15:59:00Z') / 1000}`,
+        'wolkvox_poller_fenced{operation="0010"} 1',
       ]),
     );
   });
@@ -186,44 +188,29 @@ describe('PollerMetrics', () => {
   it('shows readiness as the probe sees it, asking once per scrape', async () => {
     let answer = { ready: true, indicators: { checkpoint: true, kafka: true, wolkvox: true } };
     let asked = 0;
-    const metrics = new PollerMetrics(
-      {
-        budget: () => ({
-          day: '2026-03-01',
-          used: 0,
-          limit: undefined,
-          remaining: undefined,
-          resetsAt: 0,
-        }),
-        cursor: () => undefined,
-        nowWall: () => t('2026-03-01 11:00:00'),
-        lastGoodPollAt: () => undefined,
-        fenced: () => false,
-        readiness: () => {
-          asked += 1;
-          return Promise.resolve(answer);
-        },
-      },
-      { defaultMetrics: false },
-    );
+    const metrics = new PollerMetrics({ defaultMetrics: false });
+    metrics.trackReadiness(() => {
+      asked += 1;
+      return Promise.resolve([{ operation: '0010', ...answer }]);
+    });
     const readinessLines = async () =>
       (await metrics.text())
         .split('\n')
         .filter((line) => /^wolkvox_poller_(ready|health_indicator_up)/.test(line));
     expect(await readinessLines()).toEqual([
-      'wolkvox_poller_ready 1',
-      'wolkvox_poller_health_indicator_up{indicator="checkpoint"} 1',
-      'wolkvox_poller_health_indicator_up{indicator="kafka"} 1',
-      'wolkvox_poller_health_indicator_up{indicator="wolkvox"} 1',
+      'wolkvox_poller_ready{operation="0010"} 1',
+      'wolkvox_poller_health_indicator_up{indicator="checkpoint",operation="0010"} 1',
+      'wolkvox_poller_health_indicator_up{indicator="kafka",operation="0010"} 1',
+      'wolkvox_poller_health_indicator_up{indicator="wolkvox",operation="0010"} 1',
     ]);
     expect(asked).toBe(1);
     answer = { ready: false, indicators: { checkpoint: true, kafka: false, wolkvox: true } };
     await new Promise((resolve) => setImmediate(resolve));
     expect(await readinessLines()).toEqual([
-      'wolkvox_poller_ready 0',
-      'wolkvox_poller_health_indicator_up{indicator="checkpoint"} 1',
-      'wolkvox_poller_health_indicator_up{indicator="kafka"} 0',
-      'wolkvox_poller_health_indicator_up{indicator="wolkvox"} 1',
+      'wolkvox_poller_ready{operation="0010"} 0',
+      'wolkvox_poller_health_indicator_up{indicator="checkpoint",operation="0010"} 1',
+      'wolkvox_poller_health_indicator_up{indicator="kafka",operation="0010"} 0',
+      'wolkvox_poller_health_indicator_up{indicator="wolkvox",operation="0010"} 1',
     ]);
     expect(asked).toBe(2);
   });
@@ -234,14 +221,37 @@ describe('PollerMetrics', () => {
   });
 
   it('serves the Prometheus text format, default process metrics included when asked', async () => {
-    const metrics = new PollerMetrics({
-      budget: () => ({ day: 'd', used: 0, limit: undefined, remaining: undefined, resetsAt: 0 }),
+    const metrics = new PollerMetrics();
+    expect(metrics.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(await metrics.text()).toMatch(/^process_cpu_user_seconds_total /m);
+  });
+
+  it('keeps two operations apart, each under its own label, and drops a closed one from the gauges', async () => {
+    const registry = new PollerMetrics({ defaultMetrics: false });
+    const sources = (used: number) => ({
+      budget: () => ({ day: 'd', used, limit: undefined, remaining: undefined, resetsAt: 0 }),
       cursor: () => undefined,
       nowWall: () => 0,
       lastGoodPollAt: () => undefined,
       fenced: () => false,
     });
-    expect(metrics.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
-    expect(await metrics.text()).toMatch(/^process_cpu_user_seconds_total /m);
+    const first = registry.forOperation('0010', sources(3));
+    const second = registry.forOperation('0020', sources(5));
+    first.recordCall(call('data', 200, 4));
+    expect(() => registry.forOperation('0010', sources(0))).toThrow(/already registered/);
+    const lines = async () =>
+      (await registry.text())
+        .split('\n')
+        .filter((line) => /^wolkvox_poller_(budget_used|records_fetched)/.test(line));
+    expect(await lines()).toEqual([
+      'wolkvox_poller_records_fetched_total{operation="0010"} 4',
+      'wolkvox_poller_budget_used_requests{operation="0010"} 3',
+      'wolkvox_poller_budget_used_requests{operation="0020"} 5',
+    ]);
+    second.close();
+    expect(await lines()).toEqual([
+      'wolkvox_poller_records_fetched_total{operation="0010"} 4',
+      'wolkvox_poller_budget_used_requests{operation="0010"} 3',
+    ]);
   });
 });

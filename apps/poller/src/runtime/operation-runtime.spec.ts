@@ -1,0 +1,120 @@
+import { Logger, type LoggerService } from '@nestjs/common';
+import { formatWallTime, wallTimeOf } from '@app/contracts';
+import { Subject } from 'rxjs';
+import { configFromEnv } from '../config/__tests__/config-from-env.js';
+import { currentOperation } from '../logging/operation-context.js';
+import {
+  email,
+  MemoryCheckpointStore,
+  MemoryKafka,
+  MemoryLeaseBeacon,
+  MemoryPublisher,
+  MemorySource,
+} from '../ports/testing/index.js';
+import { OperationRuntime, type RuntimeReconciler } from './operation-runtime.js';
+import { PollerMetrics } from './poller-metrics.js';
+import { RuntimeSupervisor } from './runtime-supervisor.js';
+
+const TIME_ZONE = 'America/Bogota';
+
+/** Every line logged through Nest's Logger, with the operation it was written for. */
+const lines: Array<{ operation: string | undefined; context: unknown; message: unknown }> = [];
+const record = (message: unknown, context?: unknown): void => {
+  lines.push({ operation: currentOperation(), context, message });
+};
+const capture: LoggerService = { log: record, warn: record, error: record, debug: record };
+beforeAll(() => {
+  Logger.overrideLogger(capture);
+});
+afterAll(() => {
+  Logger.overrideLogger(['error', 'warn']);
+});
+
+/** Emails sent `count` times over the last hour, on the operation's clock. */
+function emailsOfTheLastHour(count: number): ReturnType<typeof email>[] {
+  const now = wallTimeOf(new Date(), TIME_ZONE);
+  return Array.from({ length: count }, (_, n) => email(formatWallTime(now - 3000 + n * 60), n));
+}
+
+const noReconciliation = (): RuntimeReconciler => ({
+  enabled: false,
+  reports: new Subject(),
+  step: () => Promise.resolve(false),
+  close: () => Promise.resolve(),
+});
+
+/** One operation's runtime on in-memory ports, as the service builds it on Kafka. */
+function operation(server: string, emails: number, metrics: PollerMetrics) {
+  const config = configFromEnv({
+    WOLKVOX_SERVER: server,
+    WOLKVOX_TIMEZONE: TIME_ZONE,
+    POLL_START_AT: new Date(Date.now() - 2 * 3600_000).toISOString(),
+    POLL_INTERVAL_SECONDS: '1',
+    POLL_SETTLE_SECONDS: '0',
+    POLL_RECONCILE_DAYS: '0',
+  });
+  const kafka = new MemoryKafka();
+  const runtime = new OperationRuntime(
+    config,
+    {
+      source: new MemorySource(emailsOfTheLastHour(emails)),
+      publisher: new MemoryPublisher(kafka),
+      store: new MemoryCheckpointStore(kafka),
+      beacon: new MemoryLeaseBeacon(kafka),
+      reconciler: noReconciliation,
+    },
+    { metrics },
+  );
+  return { runtime, kafka };
+}
+
+async function caughtUp(runtime: OperationRuntime): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (runtime.status.lastOutcome?.outcome.kind !== 'caught-up') {
+    if (Date.now() > deadline) throw new Error(`operation ${runtime.operation} never caught up`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('two operation runtimes side by side', () => {
+  it('each polls with its own checkpoint, metrics series and log context', async () => {
+    const metrics = new PollerMetrics({ defaultMetrics: false });
+    const first = operation('0010', 3, metrics);
+    const second = operation('0020', 5, metrics);
+    // Started and stopped as the service does, by the one supervisor.
+    const supervisor = new RuntimeSupervisor([first.runtime, second.runtime], configFromEnv());
+    supervisor.onApplicationBootstrap();
+    try {
+      await Promise.all([caughtUp(first.runtime), caughtUp(second.runtime)]);
+    } finally {
+      await supervisor.beforeApplicationShutdown('SIGTERM');
+    }
+
+    // Its own checkpoint and events: each read its own API, published to its own topics.
+    expect(first.kafka.events).toHaveLength(3);
+    expect(second.kafka.events).toHaveLength(5);
+    const cursor = (kafka: MemoryKafka) => kafka.checkpoint?.progress.cursor;
+    expect(cursor(first.kafka)).toBeDefined();
+    expect(cursor(second.kafka)).toBeDefined();
+    // The event ids are the operation's (its server code is part of each key's hash input).
+    const keys = (kafka: MemoryKafka) => new Set(kafka.events.map((event) => event.key));
+    for (const key of keys(first.kafka)) expect(keys(second.kafka).has(key)).toBe(false);
+    // Both released their lease when stopped.
+    for (const { kafka } of [first, second])
+      expect(kafka.lease?.heartbeatAt).toBe(new Date(0).toISOString());
+
+    // Its own series, under its operation label, in the one registry.
+    const text = await metrics.text();
+    expect(text).toContain('wolkvox_poller_events_published_total{operation="0010"} 3');
+    expect(text).toContain('wolkvox_poller_events_published_total{operation="0020"} 5');
+
+    // Its own log context: every line of the loops says which operation it is about.
+    const published = lines.filter((line) => String(line.message).startsWith('published window'));
+    expect(new Set(published.map((line) => line.operation))).toEqual(new Set(['0010', '0020']));
+    const poller = lines.filter((line) => line.context === 'Poller');
+    expect(poller.length).toBeGreaterThan(0);
+    expect(poller.every((line) => line.operation === '0010' || line.operation === '0020')).toBe(
+      true,
+    );
+  });
+});
