@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
-import type { Kafka } from 'kafkajs';
 import type { PollerConfig } from '../config/poller-config.js';
 import { topicSpecs } from '../loop/topic-specs.js';
 import { KafkaCheckpointStore } from './kafka-checkpoint-store.js';
+import { clientOf, type KafkaLike } from './kafka-client.js';
 import { KafkaLeaseBeacon } from './kafka-lease-beacon.js';
 import type { CheckpointEncoder } from './kafka-transaction.js';
 import { backfillTransactionalId, granteeOf, liveTransactionalId } from './required-acls.js';
@@ -17,7 +17,10 @@ type PublisherConfig = Pick<PollerConfig, 'topics' | 'wolkvox' | 'kafka'>;
  */
 
 /** The operation's checkpoint on the progress topic (read back, and encoded for the publisher). */
-export function checkpointStoreFor(kafka: Kafka, config: PublisherConfig): KafkaCheckpointStore {
+export function checkpointStoreFor(
+  kafka: KafkaLike,
+  config: PublisherConfig,
+): KafkaCheckpointStore {
   return new KafkaCheckpointStore(
     kafka,
     config.topics.progress,
@@ -29,7 +32,7 @@ export function checkpointStoreFor(kafka: Kafka, config: PublisherConfig): Kafka
 }
 
 /** Heartbeats to the progress topic while a cycle runs. */
-export function leaseBeaconFor(kafka: Kafka, config: PublisherConfig): KafkaLeaseBeacon {
+export function leaseBeaconFor(kafka: KafkaLike, config: PublisherConfig): KafkaLeaseBeacon {
   return new KafkaLeaseBeacon(kafka, config.topics.progress, config.wolkvox.server);
 }
 
@@ -39,7 +42,7 @@ export function leaseBeaconFor(kafka: Kafka, config: PublisherConfig): KafkaLeas
  * checked before its first claim.
  */
 export function livePublisher(
-  kafka: Kafka,
+  kafka: KafkaLike,
   config: PollerConfig,
   checkpoints: CheckpointEncoder,
 ): KafkaTransactionalPublisher {
@@ -59,7 +62,7 @@ export function livePublisher(
  * CLI backfill of the same operation fence each other rather than both publish a key neither had
  * seen. Never the live poll's id.
  */
-export function backfillPublisher(kafka: Kafka, config: PublisherConfig) {
+export function backfillPublisher(kafka: KafkaLike, config: PublisherConfig) {
   return new KafkaTransactionalPublisher(kafka, {
     topics: config.topics,
     transactionalId: backfillTransactionalId(config.wolkvox.server),
@@ -68,9 +71,8 @@ export function backfillPublisher(kafka: Kafka, config: PublisherConfig) {
   });
 }
 
-async function prepareTopics(kafka: Kafka, config: PollerConfig) {
-  const admin = kafka.admin();
-  await admin.connect();
+async function prepareTopics(kafka: KafkaLike, config: PollerConfig) {
+  const admin = await clientOf(kafka).admin();
   try {
     const ensured = await ensureTopics(admin, topicSpecs(config), granteeOf(config.kafka));
     const logger = new Logger('Topics');

@@ -1,5 +1,4 @@
 import { Logger } from '@nestjs/common';
-import type { Kafka } from 'kafkajs';
 import type { Owner } from '../lease/lease.js';
 import { CheckpointStore, type Checkpoint } from '../ports/checkpoint-store.port.js';
 import {
@@ -9,9 +8,9 @@ import {
   type ProgressMessage,
   type StoredCheckpoint,
 } from './checkpoint-codec.js';
+import { clientOf, type KafkaClient, type KafkaLike } from './kafka-client.js';
 import type { CheckpointEncoder } from './kafka-transaction.js';
 import type { AclGrantee } from './required-acls.js';
-import { readTopicToEnd } from './topic-reader.js';
 
 /**
  * The operation's checkpoint on the compacted progress topic, both ways: read back with
@@ -25,9 +24,10 @@ export class KafkaCheckpointStore extends CheckpointStore implements CheckpointE
   /** The checkpoint the next one follows: none stored yet is generation 0 with no chunk. */
   private last: Pick<StoredCheckpoint, 'generation' | 'chunks'> = { generation: 0, chunks: 0 };
   private readonly logger = new Logger('Checkpoint');
+  private readonly client: KafkaClient;
 
   constructor(
-    private readonly kafka: Kafka,
+    kafka: KafkaLike,
     private readonly topic: string,
     private readonly server: string,
     private readonly timeoutMs = 60_000,
@@ -36,6 +36,7 @@ export class KafkaCheckpointStore extends CheckpointStore implements CheckpointE
     private readonly grantee?: AclGrantee,
   ) {
     super();
+    this.client = clientOf(kafka);
   }
 
   async load(): Promise<Checkpoint | null> {
@@ -79,7 +80,7 @@ export class KafkaCheckpointStore extends CheckpointStore implements CheckpointE
     const latest = new Map<string, string | null>();
     const prefix = this.server;
     const started = Date.now();
-    await readTopicToEnd(this.kafka, this.topic, {
+    await this.client.readToEnd(this.topic, {
       timeoutMs: this.timeoutMs,
       readUncommitted,
       ...(this.grantee ? { grantee: this.grantee } : {}),

@@ -8,6 +8,7 @@ import { createKafka } from '../kafka/kafka-factory.js';
 import { KafkaCheckpointStore } from '../kafka/kafka-checkpoint-store.js';
 import { KAFKA_LOG_CREATOR } from '../logging/kafka-log-creator.js';
 import { checkpointStoreFor, leaseBeaconFor, livePublisher } from '../kafka/kafka-adapters.js';
+import { KAFKA_CLIENT, kafkaClientFor } from '../kafka/kafka-client-for.js';
 import { cycleSettingsFrom } from '../cycle/cycle-settings.js';
 import { PollCycle } from '../cycle/poll-cycle.js';
 import { CheckpointStore } from '../ports/checkpoint-store.port.js';
@@ -44,6 +45,13 @@ export const API_CALLS = Symbol('API_CALLS');
       useFactory: (config: PollerConfig, logCreator?: logCreator) =>
         createKafka(config.kafka, logCreator),
     },
+    // The client behind the poll loop's ports (KAFKA_CLIENT); health, the reconciliation pass
+    // and the CLI keep kafkajs.
+    {
+      provide: KAFKA_CLIENT,
+      inject: [POLLER_CONFIG, Kafka],
+      useFactory: (config: PollerConfig, kafka: Kafka) => kafkaClientFor(config.kafka, kafka),
+    },
     {
       provide: EmailSource,
       inject: [POLLER_CONFIG, API_CALLS],
@@ -52,16 +60,16 @@ export const API_CALLS = Symbol('API_CALLS');
     },
     {
       provide: KafkaCheckpointStore,
-      inject: [Kafka, POLLER_CONFIG],
+      inject: [KAFKA_CLIENT, POLLER_CONFIG],
       useFactory: checkpointStoreFor,
     },
     { provide: CheckpointStore, useExisting: KafkaCheckpointStore },
     {
       provide: EventPublisher,
-      inject: [Kafka, POLLER_CONFIG, KafkaCheckpointStore],
+      inject: [KAFKA_CLIENT, POLLER_CONFIG, KafkaCheckpointStore],
       useFactory: livePublisher,
     },
-    { provide: LeaseBeacon, inject: [Kafka, POLLER_CONFIG], useFactory: leaseBeaconFor },
+    { provide: LeaseBeacon, inject: [KAFKA_CLIENT, POLLER_CONFIG], useFactory: leaseBeaconFor },
     {
       provide: PollCycle,
       inject: [POLLER_CONFIG, EmailSource, EventPublisher, CheckpointStore, LeaseBeacon],
