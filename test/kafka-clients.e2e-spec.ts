@@ -96,7 +96,11 @@ function progressWith(keys: number, at: number): Progress {
   return { cursor: at, settledBefore: at - 600, seen };
 }
 
-const event = (key: string) => ({ key, value: Buffer.from(`{"id":"${key}"}`) });
+const event = (key: string) => ({
+  key,
+  value: Buffer.from(`{"id":"${key}"}`),
+  headers: { 'content-type': 'application/json', ce_id: key },
+});
 
 /**
  * A commit's markers are written after commit() returns; a claim of its transactional id waits
@@ -166,6 +170,10 @@ describe.each(KAFKA_CLIENTS)('the Kafka client seam on %s', (name) => {
       expect(await values(readerClient, topics.events)).toEqual(['{"id":"committed-1"}']);
     }
     expect(await values(client, topics.deadLetters)).toEqual([]);
+    const [committed] = await client.readToEnd(topics.events);
+    expect(committed.message.key?.toString()).toBe('committed-1');
+    expect(committed.message.headers?.ce_id?.toString()).toBe('committed-1');
+    expect(committed.message.headers?.['content-type']?.toString()).toBe('application/json');
     expect(await values(client, topics.events, true)).toEqual([
       '{"id":"aborted-1"}',
       '{"id":"aborted-2"}',

@@ -105,11 +105,14 @@ export function toRecords(topicMessages: TopicRecords[]): MessageToProduce[] {
       // None is a tombstone.
       ...(message.value != null ? { value: asBuffer(message.value) } : {}),
       ...(message.partition !== undefined ? { partition: message.partition } : {}),
+      // Header names are serialised like values: Buffers too.
       ...(message.headers
         ? {
-            headers: Object.fromEntries(
+            headers: new Map(
               Object.entries(message.headers).flatMap(([name, value]) =>
-                value === undefined ? [] : [[name, asBuffer(value as string | Buffer)]],
+                value === undefined
+                  ? []
+                  : [[Buffer.from(name), asBuffer(value as string | Buffer)] as const],
               ),
             ),
           }
