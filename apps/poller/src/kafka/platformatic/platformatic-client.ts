@@ -16,6 +16,7 @@ import type {
   TransactionalProducer,
 } from '../kafka-client.js';
 import type { TopicSpec } from '../topic-admin.js';
+import { ClientProducer } from './client-api-versions.js';
 import { typed } from './platformatic-errors.js';
 import { readToEndPlatformatic } from './platformatic-reader.js';
 
@@ -37,7 +38,7 @@ export function platformaticClient(base: BaseOptions): KafkaClient {
     name: 'platformatic',
     // Nothing to await: @platformatic/kafka connects on the first request.
     transactionalProducer({ transactionalId, transactionTimeoutMs }) {
-      const producer = new Producer({
+      const producer = new ClientProducer({
         ...base,
         timeout: transactionTimeoutMs,
         idempotent: true,

@@ -90,7 +90,7 @@ export async function readToEndPlatformatic(
           const partition = fetched.partitionIndex;
           const position = positions.get(partition);
           if (position === undefined) continue;
-          if (fetched.errorCode) throw refusal(fetched.errorCode, topic, options);
+          if (fetched.errorCode) throw new ProtocolError(fetched.errorCode);
           const batches = fetched.records ?? [];
           for (const batch of committedBatches(
             batches,
@@ -116,16 +116,18 @@ export async function readToEndPlatformatic(
       }
     }
   } catch (error) {
-    throw withKafkaType(error);
+    throw refusal(withKafkaType(error), topic, options);
   } finally {
     await consumer.close(true).catch(() => undefined);
   }
   return collected;
 }
 
-/** A partition's error in a fetch, with the missing ACL named where it is one. */
-function refusal(code: number, topic: string, options: ReadToEndOptions): Error {
-  const error = withKafkaType(new ProtocolError(code));
+/**
+ * The error, or the missing ACL it means. A refused fetch comes as the client's error, or as a
+ * partition's error code where the client leaves it in the answer.
+ */
+function refusal(error: unknown, topic: string, options: ReadToEndOptions): unknown {
   const grantee = options.grantee ?? { principal: 'User:<principal>', bootstrap: '<brokers>' };
   return authorizationFailure(error, { kind: 'read', topic }, grantee) ?? error;
 }
