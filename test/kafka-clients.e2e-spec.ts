@@ -1,4 +1,5 @@
 import type { Topics } from '@app/contracts';
+import { Partitioners } from 'kafkajs';
 import type { PollerConfig } from '../apps/poller/src/config/poller-config.js';
 import type { Progress } from '../apps/poller/src/cycle/progress.js';
 import { KafkaCheckpointStore } from '../apps/poller/src/kafka/kafka-checkpoint-store.js';
@@ -179,6 +180,37 @@ describe.each(KAFKA_CLIENTS)('the Kafka client seam on %s', (name) => {
       '{"id":"aborted-2"}',
       '{"id":"committed-1"}',
     ]);
+  });
+
+  it('puts each key on the partition the Java client and kafkajs choose', async () => {
+    const topics = await createdTopics(client);
+    const id = `contract-partition-${topics.events}`;
+    const publisher = publisherOf(client, topics, id);
+    // Enough keys that some hash with the sign bit set, which only a masked murmur2 places right.
+    const keys = Array.from({ length: 60 }, (_, i) => `wv-${SERVER}-partition-${i}`);
+    await publisher.claim();
+    try {
+      const tx = publisher.begin();
+      await tx.send(keys.map(event), []);
+      await tx.commit();
+    } finally {
+      await publisher.close();
+    }
+    await settle(client, topics, id);
+    const java = Partitioners.DefaultPartitioner();
+    const partitionMetadata = [0, 1, 2].map((partitionId) => ({
+      partitionId,
+      leader: 1,
+      partitionErrorCode: 0,
+      replicas: [1],
+      isr: [1],
+    }));
+    const wanted = (key: string) =>
+      java({ topic: topics.events, partitionMetadata, message: { key, value: null } });
+    const read = await client.readToEnd(topics.events);
+    expect(read).toHaveLength(keys.length);
+    const misplaced = read.filter((m) => m.partition !== wanted(m.message.key!.toString()));
+    expect(misplaced.map((m) => m.message.key?.toString())).toEqual([]);
   });
 
   it('fences the first producer of a transactional id once a second one claims it', async () => {
