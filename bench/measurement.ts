@@ -17,6 +17,8 @@ export interface Measurement {
 
 export const TOOLS = [
   'poller',
+  // The poller on KAFKA_CLIENT=platformatic.
+  'poller-platformatic',
   'kafkajs-idempotent',
   'kafkajs-transactional',
   'kcat-idempotent',

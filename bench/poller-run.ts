@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseQueryTime, type WallSeconds } from '@app/contracts';
 import type { ExpectedOutput } from './encoded-events.js';
 import { freePort } from '../scripts/free-port.js';
-import type { Measurement } from './measurement.js';
+import type { Measurement, Tool } from './measurement.js';
 import { POLLER_MAIN, workDir } from './paths.js';
 import { ProcessSampler, snapshot } from './process-stats.js';
 import type { CallLogEntry, SimulatorProcess } from './simulator-process.js';
@@ -22,6 +22,8 @@ export interface PollerRunInput {
   /** Runs once every event is committed, before the poller is stopped (to collect a profile). */
   beforeStop?: (pid: number) => Promise<void>;
   timeoutMs: number;
+  /** The tool's name in the results: the poller's on its default client unless told. */
+  tool?: Extract<Tool, 'poller' | 'poller-platformatic'>;
 }
 
 export interface PollerMeasurement extends Measurement {
@@ -90,7 +92,7 @@ export async function runPoller(input: PollerRunInput): Promise<PollerMeasuremen
     const peakRssBytes = (snapshot(child.pid!) ?? end).peakRssBytes;
     await input.beforeStop?.(child.pid!);
     return {
-      tool: 'poller',
+      tool: input.tool ?? 'poller',
       records: expected.events,
       bytes: expected.eventBytes,
       seconds: (endedAt - firstCallAt) / 1000,

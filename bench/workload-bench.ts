@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseWallTime } from '@app/contracts';
 import type { Admin } from 'kafkajs';
 import { WOLKVOX_LIMITS } from '../apps/poller/src/cycle/window-planner.js';
+import { KAFKA_CLIENTS } from '../apps/poller/src/kafka/kafka-client.js';
 import { deleteTopics, pollerConfig } from './bench-topics.js';
 import { runChildScript } from './child-script.js';
 import type { CleanupStack } from './cleanup-stack.js';
@@ -112,17 +113,23 @@ export async function benchWorkload(id: WorkloadId, ctx: WorkloadContext): Promi
     for (let run = 1; run <= ctx.runs; run++) {
       const log = (line: string) => ctx.log(`run ${run}: ${line}`);
       const stamp = `bench.${id}.${run}.${Date.now()}`;
-      const env = pollerEnv(`${stamp}.poller`);
-      last = await runPoller({
-        name: `${id}-${run}`,
-        env,
-        simulator,
-        expected,
-        timeoutMs: 300_000,
-      });
-      await deleteTopics(ctx.admin, topicsOf(env));
-      log(describe(last));
-      measurements.push(last);
+      // The poller on each Kafka client (KAFKA_CLIENT), each on topics of its own; the default
+      // client's run is the one whose windows are reported.
+      for (const client of KAFKA_CLIENTS) {
+        const env = { ...pollerEnv(`${stamp}.poller-${client}`), KAFKA_CLIENT: client };
+        const measured = await runPoller({
+          name: `${id}-${run}-${client}`,
+          tool: client === 'kafkajs' ? 'poller' : 'poller-platformatic',
+          env,
+          simulator,
+          expected,
+          timeoutMs: 300_000,
+        });
+        await deleteTopics(ctx.admin, topicsOf(env));
+        log(describe(measured));
+        measurements.push(measured);
+        if (client === 'kafkajs') last = measured;
+      }
       measurements.push(
         ...(await measureProducers({ ...ctx, pollerEnv: pollerEnv(stamp), stamp, expected, log })),
       );
@@ -130,7 +137,7 @@ export async function benchWorkload(id: WorkloadId, ctx: WorkloadContext): Promi
         baseUrl: simulator.url,
         token: TOKEN,
         timeZone: ZONE,
-        windows: last.windows.map(({ from, to }) => ({ from, to })),
+        windows: last!.windows.map(({ from, to }) => ({ from, to })),
         events: expected.events,
         eventBytes: expected.eventBytes,
       } satisfies FetchInput);
@@ -154,7 +161,9 @@ export async function benchWorkload(id: WorkloadId, ctx: WorkloadContext): Promi
       await deleteTopics(ctx.admin, topicsOf(env));
     }
     const summaries = summarize(measurements);
-    const pollerRuns = measurements.filter((m): m is PollerMeasurement => m.tool === 'poller');
+    const pollerRuns = measurements.filter(
+      (m): m is PollerMeasurement => m.tool === 'poller' || m.tool === 'poller-platformatic',
+    );
     return {
       id,
       title: spec.title,

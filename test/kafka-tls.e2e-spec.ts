@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { wallTimeOf } from '@app/contracts';
 import { Kafka, logLevel } from 'kafkajs';
+import { KAFKA_CLIENTS } from '../apps/poller/src/kafka/kafka-client.js';
 import { expectEventsExactlyOnce, isolatedEnv, readEvents, waitFor } from './support/poller-app.js';
 import { POLLER_MAIN, PollerProcess, runToExit } from './support/poller-process.js';
 import { cdr9Record, startTestSimulator, type TestSimulator } from './support/simulator.js';
@@ -15,6 +16,7 @@ const EMAILS = 20;
  * listener and one that requires a client certificate (scripts/kafka/tls-broker.sh). The poller
  * publishes every email once over each, with the CA given as KAFKA_SSL_CA_FILE or as
  * NODE_EXTRA_CA_CERTS, and refuses to start, saying why, when nothing tells it to trust the CA.
+ * The client-certificate test runs on each client KAFKA_CLIENT names.
  */
 describe('Kafka over TLS with a private CA', () => {
   let tls: TlsBroker;
@@ -77,17 +79,22 @@ describe('Kafka over TLS with a private CA', () => {
     });
   }, 120_000);
 
-  it('publishes with a client certificate where the listener requires one, never showing the key', async () => {
-    const output = await publishEveryEmailOnce('tls-client-cert', {
-      KAFKA_BROKERS: tls.mtlsAddress,
-      KAFKA_SSL_CA_FILE: tls.files.ca,
-      KAFKA_SSL_CERT_FILE: tls.files.cert,
-      KAFKA_SSL_KEY_FILE: tls.files.key,
-      KAFKA_SSL_KEY_PASSPHRASE_FILE: tls.files.passphrase,
-    });
-    expect(output).not.toContain(readFileSync(tls.files.passphrase, 'utf8').trim());
-    expect(output).not.toContain(readFileSync(tls.files.key, 'utf8').split('\n')[1]);
-  }, 120_000);
+  it.each(KAFKA_CLIENTS)(
+    'on %s: publishes with a client certificate where the listener requires one, never showing the key',
+    async (client) => {
+      const output = await publishEveryEmailOnce(`tls-client-cert-${client}`, {
+        KAFKA_CLIENT: client,
+        KAFKA_BROKERS: tls.mtlsAddress,
+        KAFKA_SSL_CA_FILE: tls.files.ca,
+        KAFKA_SSL_CERT_FILE: tls.files.cert,
+        KAFKA_SSL_KEY_FILE: tls.files.key,
+        KAFKA_SSL_KEY_PASSPHRASE_FILE: tls.files.passphrase,
+      });
+      expect(output).not.toContain(readFileSync(tls.files.passphrase, 'utf8').trim());
+      expect(output).not.toContain(readFileSync(tls.files.key, 'utf8').split('\n')[1]);
+    },
+    120_000,
+  );
 
   it('publishes with the CA in NODE_EXTRA_CA_CERTS and KAFKA_SSL=true', async () => {
     await publishEveryEmailOnce('tls-extra-ca', {

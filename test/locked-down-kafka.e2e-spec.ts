@@ -5,6 +5,7 @@ import {
   requiredAcls,
   type RequiredAcl,
 } from '../apps/poller/src/kafka/required-acls.js';
+import { KAFKA_CLIENTS } from '../apps/poller/src/kafka/kafka-client.js';
 import { expectedKeys, expectExactlyOnce } from './support/ground-truth.js';
 import { isolatedEnv, readDeadLetters, readEvents } from './support/poller-app.js';
 import { PollerProcess, type ReadyBody } from './support/poller-process.js';
@@ -20,7 +21,9 @@ const LARGE = { small: 900_000, medium: 1_500_000, huge: 9_000_000 } as const;
  * StandardAuthorizer allowing nothing without an ACL, the three topics created beforehand by an
  * admin with the broker's defaults (so `max.message.bytes` is about 1 MB), and the poller's
  * principal granted exactly the ACLs docs/OPERATIONS.md lists (required-acls.ts, which the docs
- * are checked against). Topics read back with the admin's client, read_committed.
+ * are checked against). Topics read back with the admin's client, read_committed. The tests of
+ * what the client meets (SCRAM, the ACLs, the topics' limit, a refusal named) run on each client
+ * KAFKA_CLIENT names, on the same broker.
  */
 describe('a locked-down Kafka: SCRAM, ACLs only, topics made by an admin', () => {
   let broker: SecureBroker;
@@ -61,7 +64,11 @@ describe('a locked-down Kafka: SCRAM, ACLs only, topics made by an admin', () =>
   }, 120_000);
 
   /** An operation whose topics the admin created with the broker's defaults, ACLs granted. */
-  async function lockedDownOperation(name: string, leaveOut: (acl: RequiredAcl) => boolean) {
+  async function lockedDownOperation(
+    name: string,
+    leaveOut: (acl: RequiredAcl) => boolean,
+    kafkaClient: string = 'kafkajs',
+  ) {
     const operation = isolatedEnv(name);
     const topics = {
       events: operation.EMAIL_SENT_TOPIC,
@@ -92,6 +99,7 @@ describe('a locked-down Kafka: SCRAM, ACLs only, topics made by an admin', () =>
       ...broker.pollerEnv(),
       POLL_START_AT: new Date(Date.now() - 3_600_000).toISOString(),
       POLL_INTERVAL_SECONDS: '1',
+      KAFKA_CLIENT: kafkaClient,
     });
     return { operation, topics, acls, env };
   }
@@ -118,18 +126,26 @@ describe('a locked-down Kafka: SCRAM, ACLs only, topics made by an admin', () =>
     for (const { letter } of letters) expect(letter.reason).toMatch(/^event-too-large: event /);
   }
 
-  it('publishes every email once with exactly the documented ACLs; the 1 MB topic limit is read at start', async () => {
-    const { operation, env } = await lockedDownOperation('acl-all', () => false);
-    poller = await PollerProcess.start(env);
-    await waitForPasses(poller, 2);
-    const warnings = logged(poller, 'topic ');
-    await poller.stop();
-    await expectEveryEmailOnce(operation);
-    // The poller said what differs from what it would have created, and sized events by it.
-    expect(warnings.map((line) => line.msg)).toContain(
-      `topic ${operation.EMAIL_SENT_TOPIC} has max.message.bytes=1048588, the poller would create it with 8388608`,
-    );
-  }, 300_000);
+  it.each(KAFKA_CLIENTS)(
+    'on %s: publishes every email once with exactly the documented ACLs; the 1 MB topic limit is read at start',
+    async (client) => {
+      const { operation, env } = await lockedDownOperation(
+        `acl-all-${client}`,
+        () => false,
+        client,
+      );
+      poller = await PollerProcess.start(env);
+      await waitForPasses(poller, 2);
+      const warnings = logged(poller, 'topic ');
+      await poller.stop();
+      await expectEveryEmailOnce(operation);
+      // The poller said what differs from what it would have created, and sized events by it.
+      expect(warnings.map((line) => line.msg)).toContain(
+        `topic ${operation.EMAIL_SENT_TOPIC} has max.message.bytes=1048588, the poller would create it with 8388608`,
+      );
+    },
+    300_000,
+  );
 
   it('without DescribeConfigs: one warning naming it, the limit learnt from the first refusal', async () => {
     const { operation, env } = await lockedDownOperation(
@@ -156,58 +172,72 @@ describe('a locked-down Kafka: SCRAM, ACLs only, topics made by an admin', () =>
     await expectEveryEmailOnce(operation);
   }, 300_000);
 
-  it("names a missing Write on the transactional id in the log and /health/ready, and is not 'fenced'", async () => {
-    const { operation, acls, env } = await lockedDownOperation('acl-no-txid', (acl) =>
-      acl.resources.some((r) => r.name.startsWith(liveTransactionalId(''))),
-    );
-    const txid = liveTransactionalId(operation.WOLKVOX_SERVER);
-    const command = `kafka-acls --bootstrap-server ${broker.address} --command-config admin.properties --add --allow-principal User:poller --operation Write --transactional-id ${txid}`;
-    poller = await PollerProcess.start(env);
-    const ready = await poller.waitForReady(503, 120_000, (body) =>
-      String(body.error?.kafka?.message ?? '').includes(command),
-    );
-    expect(ready.body.error?.kafka?.message).toContain(
-      `Kafka refused Write on transactional-id ${txid} to User:poller`,
-    );
-    expectNotFenced(ready.body);
-    const named = poller.logLines().filter((l) => String(l.msg).includes(command));
-    expect(named.length).toBeGreaterThanOrEqual(1);
-    expect(poller.stdout).not.toMatch(/took over|fenced/);
-    expect(poller.stdout).not.toContain(broker.pollerPassword);
+  it.each(KAFKA_CLIENTS)(
+    "on %s: names a missing Write on the transactional id in the log and /health/ready, and is not 'fenced'",
+    async (client) => {
+      const { operation, acls, env } = await lockedDownOperation(
+        `acl-no-txid-${client}`,
+        (acl) => acl.resources.some((r) => r.name.startsWith(liveTransactionalId(''))),
+        client,
+      );
+      const txid = liveTransactionalId(operation.WOLKVOX_SERVER);
+      const command = `kafka-acls --bootstrap-server ${broker.address} --command-config admin.properties --add --allow-principal User:poller --operation Write --transactional-id ${txid}`;
+      poller = await PollerProcess.start(env);
+      const ready = await poller.waitForReady(503, 120_000, (body) =>
+        String(body.error?.kafka?.message ?? '').includes(command),
+      );
+      expect(ready.body.error?.kafka?.message).toContain(
+        `Kafka refused Write on transactional-id ${txid} to User:poller`,
+      );
+      expectNotFenced(ready.body);
+      const named = poller.logLines().filter((l) => String(l.msg).includes(command));
+      expect(named.length).toBeGreaterThanOrEqual(1);
+      expect(poller.stdout).not.toMatch(/took over|fenced/);
+      expect(poller.stdout).not.toContain(broker.pollerPassword);
 
-    // Granting it is all it takes: the same process publishes everything.
-    await broker.grant(acls.filter((acl) => acl.resources.some((r) => r.name === txid)));
-    await waitForPasses(poller, 2);
-    await poller.stop();
-    await expectEveryEmailOnce(operation);
-  }, 300_000);
+      // Granting it is all it takes: the same process publishes everything.
+      await broker.grant(acls.filter((acl) => acl.resources.some((r) => r.name === txid)));
+      await waitForPasses(poller, 2);
+      await poller.stop();
+      await expectEveryEmailOnce(operation);
+    },
+    300_000,
+  );
 
-  it('names a missing Read on the progress topic when the poller reads its checkpoint back', async () => {
-    const { topics, env } = await lockedDownOperation('acl-no-read', () => false);
-    // A first run writes a checkpoint; the next start must read it back.
-    poller = await PollerProcess.start(env);
-    await waitForPasses(poller, 1);
-    await poller.stop();
-    await broker.grant(
-      [
-        {
-          operation: 'Read',
-          resources: [{ type: 'topic', name: topics.progress, pattern: 'literal' }],
-          purpose: '',
-          required: true,
-        },
-      ],
-      true,
-    );
-    poller = await PollerProcess.start(env);
-    const line = `Kafka refused Read on topic ${topics.progress} to User:poller (reading ${topics.progress}); grant it: kafka-acls --bootstrap-server ${broker.address} --command-config admin.properties --add --allow-principal User:poller --operation Read --topic ${topics.progress}`;
-    const ready = await poller.waitForReady(503, 120_000, (body) =>
-      JSON.stringify(body.error ?? {}).includes(line),
-    );
-    expectNotFenced(ready.body);
-    expect(poller.logLines().some((l) => String(l.msg).includes(line))).toBe(true);
-    await poller.stop();
-  }, 300_000);
+  it.each(KAFKA_CLIENTS)(
+    'on %s: names a missing Read on the progress topic when the poller reads its checkpoint back',
+    async (client) => {
+      const { topics, env } = await lockedDownOperation(
+        `acl-no-read-${client}`,
+        () => false,
+        client,
+      );
+      // A first run writes a checkpoint; the next start must read it back.
+      poller = await PollerProcess.start(env);
+      await waitForPasses(poller, 1);
+      await poller.stop();
+      await broker.grant(
+        [
+          {
+            operation: 'Read',
+            resources: [{ type: 'topic', name: topics.progress, pattern: 'literal' }],
+            purpose: '',
+            required: true,
+          },
+        ],
+        true,
+      );
+      poller = await PollerProcess.start(env);
+      const line = `Kafka refused Read on topic ${topics.progress} to User:poller (reading ${topics.progress}); grant it: kafka-acls --bootstrap-server ${broker.address} --command-config admin.properties --add --allow-principal User:poller --operation Read --topic ${topics.progress}`;
+      const ready = await poller.waitForReady(503, 120_000, (body) =>
+        JSON.stringify(body.error ?? {}).includes(line),
+      );
+      expectNotFenced(ready.body);
+      expect(poller.logLines().some((l) => String(l.msg).includes(line))).toBe(true);
+      await poller.stop();
+    },
+    300_000,
+  );
 });
 
 function expectNotFenced(body: ReadyBody): void {

@@ -14,17 +14,22 @@ const ZONE = 'America/Bogota';
 /**
  * A restart resumes from the checkpoint in Kafka: no duplicate of what the first run published,
  * no gap for what arrived while it was down (late records dated before where it stopped
- * included), and no re-read of history before the look-back.
+ * included), and no re-read of history before the look-back. Also when the restart switches
+ * the Kafka client (KAFKA_CLIENT), either way: the checkpoint does not depend on the client.
  */
-describe('restart', () => {
+describe.each([
+  ['kafkajs', 'kafkajs'],
+  ['kafkajs', 'platformatic'],
+  ['platformatic', 'kafkajs'],
+])('restart from %s onto %s', (before, after) => {
   let kafka: Kafka;
   let simulator: TestSimulator;
   let poller: TestPoller | undefined;
-  const env = isolatedEnv('restart');
+  const env = isolatedEnv(`restart-${before}-${after}`);
 
   beforeAll(async () => {
     kafka = testKafka('restart-e2e');
-    simulator = await startTestSimulator({ seed: 'restart' });
+    simulator = await startTestSimulator({ seed: `restart-${before}-${after}` });
   });
 
   afterAll(async () => {
@@ -48,7 +53,7 @@ describe('restart', () => {
       POLLER_INSTANCE_ID: 'pod-a',
     };
 
-    poller = await startTestPoller(settings);
+    poller = await startTestPoller({ ...settings, KAFKA_CLIENT: before });
     await poller.caughtUp();
     await poller.close();
     poller = undefined;
@@ -61,7 +66,7 @@ describe('restart', () => {
       { record: cdr9Record(laterWall - 5, 1001) },
     ]);
 
-    poller = await startTestPoller(settings);
+    poller = await startTestPoller({ ...settings, KAFKA_CLIENT: after });
     await poller.caughtUp();
 
     await expectEventsExactlyOnce(kafka, simulator, env, 502);

@@ -215,6 +215,21 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('runs on kafkajs unless KAFKA_CLIENT names @platformatic/kafka, and refuses any other', () => {
+    const client = (env: Record<string, string>) => {
+      const result = loadConfig({ ...minimal, ...env });
+      return result.ok ? result.config.kafka.client : result.problems;
+    };
+    expect(client({})).toBe('kafkajs');
+    expect(client({ KAFKA_CLIENT: ' Platformatic ' })).toBe('platformatic');
+    expect(client({ KAFKA_CLIENT: 'librdkafka' })).toEqual([
+      'KAFKA_CLIENT: must be kafkajs or platformatic (got "librdkafka")',
+    ]);
+    expect(client({ KAFKA_CLIEN: 'platformatic' })).toEqual([
+      'KAFKA_CLIEN: is not a setting; did you mean KAFKA_CLIENT?',
+    ]);
+  });
+
   it('refuses a near miss of a known variable, naming the one meant', () => {
     const result = loadConfig({
       ...minimal,

@@ -102,6 +102,12 @@ const EnvSchema = z.object({
     )
     .default(['127.0.0.1:9092']),
   KAFKA_CLIENT_ID: z.string().trim().min(1).default('wolkvox-poller'),
+  KAFKA_CLIENT: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(['kafkajs', 'platformatic'], 'must be kafkajs or platformatic'))
+    .default('kafkajs'),
   KAFKA_SSL: bool.default(false),
   KAFKA_SASL_MECHANISM: z
     .string()
@@ -199,6 +205,8 @@ export interface PollerConfig {
   kafka: {
     brokers: string[];
     clientId: string;
+    /** KAFKA_CLIENT: the Kafka client library behind the ports (kafka/kafka-client.ts). */
+    client: 'kafkajs' | 'platformatic';
     /** KAFKA_SSL, or any KAFKA_SSL_*_FILE set. */
     ssl: boolean;
     /** The CA and client certificate files (config/kafka-tls.ts), read at start. */
@@ -318,6 +326,7 @@ export function loadConfig(
       kafka: {
         brokers: e.KAFKA_BROKERS,
         clientId: e.KAFKA_CLIENT_ID,
+        client: e.KAFKA_CLIENT,
         ssl: e.KAFKA_SSL || tls.tls !== undefined,
         tls: tls.tls,
         sasl: e.KAFKA_SASL_MECHANISM

@@ -1,15 +1,14 @@
 import { Logger } from '@nestjs/common';
-import type { Kafka } from 'kafkajs';
 import type { PollerConfig } from '../config/poller-config.js';
 import { CheckpointChain } from './checkpoint-chain.js';
 import { isChunkKey } from './checkpoint-codec.js';
 import { topicSpecs } from './topic-specs.js';
 import { KafkaCheckpointStore } from './kafka-checkpoint-store.js';
+import { clientOf, type KafkaLike } from './kafka-client.js';
 import { KafkaLeaseBeacon } from './kafka-lease-beacon.js';
 import { ProgressLog } from './progress-log.js';
 import { backfillTransactionalId, granteeOf, liveTransactionalId } from './required-acls.js';
 import { ensureTopics } from './topic-admin.js';
-import { readTopicToEnd } from './topic-reader.js';
 import { KafkaTransactionalPublisher } from './transactional-publisher.js';
 
 type PublisherConfig = Pick<PollerConfig, 'topics' | 'wolkvox' | 'kafka'>;
@@ -24,21 +23,23 @@ export function checkpointChainFor(config: Pick<PollerConfig, 'wolkvox'>): Check
   return new CheckpointChain(config.wolkvox.server);
 }
 
-const progressLogs = new WeakMap<Kafka, Map<string, ProgressLog>>();
+const progressLogs = new WeakMap<KafkaLike, Map<string, ProgressLog>>();
 
 /**
- * The progress topic's log for this Kafka client: one per client and topic, so every store,
+ * The progress topic's log for this Kafka client (kafkajs or the seam KAFKA_CLIENT names): one
+ * per client and topic, so every store,
  * standby check and reconciliation of the process reads on from where the last read stopped.
  */
-export function progressLogFor(kafka: Kafka, config: PublisherConfig): ProgressLog {
+export function progressLogFor(kafka: KafkaLike, config: PublisherConfig): ProgressLog {
   const topic = config.topics.progress;
   const logs = progressLogs.get(kafka) ?? new Map<string, ProgressLog>();
   progressLogs.set(kafka, logs);
   let log = logs.get(topic);
   if (!log) {
     const grantee = granteeOf(config.kafka);
+    const client = clientOf(kafka);
     log = new ProgressLog(
-      (options) => readTopicToEnd(kafka, topic, { ...options, timeoutMs: 60_000, grantee }),
+      (options) => client.readToEnd(topic, { ...options, timeoutMs: 60_000, grantee }),
       (key) => !isChunkKey(key),
     );
     logs.set(topic, log);
@@ -51,7 +52,7 @@ export function progressLogFor(kafka: Kafka, config: PublisherConfig): ProgressL
  * chain, each load tells it what the next checkpoint continues.
  */
 export function checkpointStoreFor(
-  kafka: Kafka,
+  kafka: KafkaLike,
   config: PublisherConfig,
   chain?: CheckpointChain,
 ): KafkaCheckpointStore {
@@ -59,7 +60,7 @@ export function checkpointStoreFor(
 }
 
 /** Heartbeats to the progress topic while a cycle runs. */
-export function leaseBeaconFor(kafka: Kafka, config: PublisherConfig): KafkaLeaseBeacon {
+export function leaseBeaconFor(kafka: KafkaLike, config: PublisherConfig): KafkaLeaseBeacon {
   return new KafkaLeaseBeacon(kafka, config.topics.progress, config.wolkvox.server);
 }
 
@@ -69,7 +70,7 @@ export function leaseBeaconFor(kafka: Kafka, config: PublisherConfig): KafkaLeas
  * checked before its first claim.
  */
 export function livePublisher(
-  kafka: Kafka,
+  kafka: KafkaLike,
   config: PollerConfig,
   checkpoints: CheckpointChain,
 ): KafkaTransactionalPublisher {
@@ -89,7 +90,7 @@ export function livePublisher(
  * CLI backfill of the same operation fence each other rather than both publish a key neither had
  * seen. Never the live poll's id.
  */
-export function backfillPublisher(kafka: Kafka, config: PublisherConfig) {
+export function backfillPublisher(kafka: KafkaLike, config: PublisherConfig) {
   return new KafkaTransactionalPublisher(kafka, {
     topics: config.topics,
     transactionalId: backfillTransactionalId(config.wolkvox.server),
@@ -98,9 +99,8 @@ export function backfillPublisher(kafka: Kafka, config: PublisherConfig) {
   });
 }
 
-async function prepareTopics(kafka: Kafka, config: PollerConfig) {
-  const admin = kafka.admin();
-  await admin.connect();
+async function prepareTopics(kafka: KafkaLike, config: PollerConfig) {
+  const admin = await clientOf(kafka).admin();
   try {
     const ensured = await ensureTopics(admin, topicSpecs(config), granteeOf(config.kafka));
     const logger = new Logger('Topics');

@@ -1,6 +1,6 @@
-import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { Owner } from '../lease/lease.js';
 import { encodeLease } from './checkpoint-codec.js';
+import { clientOf, type KafkaClient, type KafkaLike, type PlainProducer } from './kafka-client.js';
 import { LeaseBeacon } from '../ports/lease-beacon.port.js';
 
 /**
@@ -9,24 +9,22 @@ import { LeaseBeacon } from '../ports/lease-beacon.port.js';
  * The standby reads the progress topic uncommitted, so it sees the renewal at once.
  */
 export class KafkaLeaseBeacon extends LeaseBeacon {
-  private producer: Producer | undefined;
+  private producer: PlainProducer | undefined;
+  private readonly client: KafkaClient;
 
   constructor(
-    private readonly kafka: Kafka,
+    kafka: KafkaLike,
     private readonly topic: string,
     private readonly server: string,
   ) {
     super();
+    this.client = clientOf(kafka);
   }
 
   async renew(owner: Owner): Promise<void> {
     try {
-      this.producer ??= await this.connect();
-      await this.producer.send({
-        topic: this.topic,
-        acks: -1,
-        messages: [encodeLease(this.server, owner)],
-      });
+      this.producer ??= await this.client.plainProducer();
+      await this.producer.send(this.topic, [encodeLease(this.server, owner)]);
     } catch (error) {
       // A fresh producer next time: this one may be left broken by whatever failed.
       await this.close();
@@ -38,15 +36,5 @@ export class KafkaLeaseBeacon extends LeaseBeacon {
     const producer = this.producer;
     this.producer = undefined;
     await producer?.disconnect().catch(() => undefined);
-  }
-
-  private async connect(): Promise<Producer> {
-    const producer = this.kafka.producer({
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-      retry: { retries: 1 },
-    });
-    await producer.connect();
-    return producer;
   }
 }

@@ -1,8 +1,9 @@
 import type { Topics } from '@app/contracts';
-import type { CompressionTypes, Producer, Transaction } from 'kafkajs';
+import type { CompressionTypes } from 'kafkajs';
 import type { Checkpoint } from '../ports/checkpoint-store.port.js';
 import type { OutgoingMessage, PublishTransaction } from '../ports/event-publisher.port.js';
 import type { ProgressMessage } from './checkpoint-codec.js';
+import type { ClientTransaction, TransactionalProducer } from './kafka-client.js';
 import { retryConcurrentTransactions } from './kafka-errors.js';
 import { RequestQueue } from './request-queue.js';
 
@@ -37,13 +38,13 @@ export interface KafkaTransactionOptions {
  */
 export class KafkaTransaction implements PublishTransaction {
   private readonly queue: RequestQueue;
-  private transaction: Transaction | undefined;
+  private transaction: ClientTransaction | undefined;
   private inFlight: Promise<unknown> | undefined;
   private failure: Error | undefined;
   private ended = false;
 
   constructor(
-    private readonly producer: Producer,
+    private readonly producer: TransactionalProducer,
     private readonly options: KafkaTransactionOptions,
   ) {
     this.queue = new RequestQueue(options.maxRequestBytes);

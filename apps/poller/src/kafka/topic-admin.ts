@@ -1,14 +1,14 @@
-import kafkajs, { type Admin, type ITopicConfig } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import { authorizationFailure } from './authorization-failure.js';
+import type { TopicAdmin } from './kafka-client.js';
+import { kafkaErrorTypes } from './kafka-errors.js';
+import { kafkajsTopicAdmin } from './kafkajs-topic-admin.js';
 import {
   describeAcl,
   kafkaAclsCommand,
   type AclGrantee,
   type RequiredAcl,
 } from './required-acls.js';
-
-// kafkajs is CommonJS; Node's ESM loader sees only some of its exports by name (see eslint.config.mjs).
-const { ConfigResourceTypes } = kafkajs;
 
 export interface TopicSpec {
   topic: string;
@@ -38,25 +38,20 @@ const GRANTEE_UNKNOWN: AclGrantee = { principal: 'User:<principal>', bootstrap: 
  * the topics' configs (an ACL only this check needs), that costs one warning, not the start.
  */
 export async function ensureTopics(
-  admin: Admin,
+  client: Admin | TopicAdmin,
   specs: TopicSpec[],
   grantee: AclGrantee = GRANTEE_UNKNOWN,
 ): Promise<EnsuredTopics> {
+  const admin = 'describeTopicConfigs' in client ? client : kafkajsTopicAdmin(client);
   const existing = new Set(await admin.listTopics());
   const maxMessageBytes: Record<string, number> = {};
   const missing = specs.filter((s) => !existing.has(s.topic));
   if (missing.length) {
-    const topics: ITopicConfig[] = missing.map((s) => ({
-      topic: s.topic,
-      numPartitions: s.partitions,
-      replicationFactor: s.replicationFactor,
-      configEntries: Object.entries(s.config).map(([name, value]) => ({ name, value })),
-    }));
     try {
-      await admin.createTopics({ topics, waitForLeaders: true });
+      await admin.createTopics(missing);
     } catch (error) {
       // Another poller may have created it a moment ago.
-      if ((error as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') {
+      if (!kafkaErrorTypes(error).includes('TOPIC_ALREADY_EXISTS')) {
         const names = missing.map((s) => s.topic);
         throw (
           authorizationFailure(error, { kind: 'create-topics', topics: names }, grantee) ?? error
@@ -84,14 +79,12 @@ export async function ensureTopics(
       );
       return { created: missing.map((s) => s.topic), warnings, maxMessageBytes };
     }
-    for (const resource of described.resources) {
-      const spec = present.find((s) => s.topic === resource.resourceName)!;
-      const limit = Number(
-        resource.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue,
-      );
+    for (const resource of described) {
+      const spec = present.find((s) => s.topic === resource.topic)!;
+      const limit = Number(resource.configs['max.message.bytes']);
       if (limit > 0) maxMessageBytes[spec.topic] = limit;
       for (const [name, wanted] of Object.entries(spec.config)) {
-        const actual = resource.configEntries.find((e) => e.configName === name)?.configValue;
+        const actual = resource.configs[name];
         if (actual === wanted) continue;
         if (
           name === 'cleanup.policy' &&
@@ -112,18 +105,15 @@ export async function ensureTopics(
 }
 
 /** The topics' configs (and `max.message.bytes`), or undefined when Kafka refuses to tell. */
-async function describeTopicConfigs(admin: Admin, specs: TopicSpec[]) {
+async function describeTopicConfigs(admin: TopicAdmin, specs: TopicSpec[]) {
+  const names = new Set(['max.message.bytes', ...specs.flatMap((s) => Object.keys(s.config))]);
   try {
-    return await admin.describeConfigs({
-      includeSynonyms: false,
-      resources: specs.map((s) => ({
-        type: ConfigResourceTypes.TOPIC,
-        name: s.topic,
-        configNames: [...new Set([...Object.keys(s.config), 'max.message.bytes'])],
-      })),
-    });
+    return await admin.describeTopicConfigs(
+      specs.map((s) => s.topic),
+      [...names],
+    );
   } catch (error) {
-    if ((error as { type?: string }).type === 'TOPIC_AUTHORIZATION_FAILED') return undefined;
+    if (kafkaErrorTypes(error).includes('TOPIC_AUTHORIZATION_FAILED')) return undefined;
     throw error;
   }
 }

@@ -1,9 +1,15 @@
 import { Logger } from '@nestjs/common';
 import type { Topics } from '@app/contracts';
-import { Partitioners, type CompressionTypes, type Kafka, type Producer } from 'kafkajs';
+import type { CompressionTypes } from 'kafkajs';
 import { EventPublisher, FencedError } from '../ports/event-publisher.port.js';
 import { authorizationFailure, errorKinds } from './authorization-failure.js';
 import type { ProgressMessage } from './checkpoint-codec.js';
+import {
+  clientOf,
+  type KafkaClient,
+  type KafkaLike,
+  type TransactionalProducer,
+} from './kafka-client.js';
 import { retryConcurrentTransactions } from './kafka-errors.js';
 import { KafkaTransaction, type CheckpointEncoder } from './kafka-transaction.js';
 import { limitAfterRefusal, startLimit, TOO_LARGE } from './message-limits.js';
@@ -52,7 +58,7 @@ export const DEFAULT_MAX_REQUEST_BYTES = 900 * 1024;
 const FENCED = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED']);
 
 /**
- * The kafkajs adapter of EventPublisher: one idempotent, transactional producer per operation.
+ * The Kafka adapter of EventPublisher (on either client, kafka-client.ts): one idempotent, transactional producer per operation.
  * Each window's events, dead letters and checkpoint go in one transaction (KafkaTransaction),
  * written while the window is still being read.
  *
@@ -66,7 +72,8 @@ const FENCED = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED']);
  *   transaction on the broker.
  */
 export class KafkaTransactionalPublisher extends EventPublisher {
-  private producer: Producer | undefined;
+  private producer: TransactionalProducer | undefined;
+  private readonly client: KafkaClient;
   private fenced = false;
   private prepared = false;
   private readonly logger = new Logger('Publisher');
@@ -74,10 +81,11 @@ export class KafkaTransactionalPublisher extends EventPublisher {
   private limits: { events: number; deadLetters: number };
 
   constructor(
-    private readonly kafka: Kafka,
+    kafka: KafkaLike,
     private readonly options: TransactionalPublisherOptions,
   ) {
     super();
+    this.client = clientOf(kafka);
     this.limits = { events: options.maxEventBytes, deadLetters: options.maxEventBytes };
   }
 
@@ -86,27 +94,19 @@ export class KafkaTransactionalPublisher extends EventPublisher {
     await this.dropProducer();
     await this.prepare();
     const started = Date.now();
-    const producer = this.kafka.producer({
-      idempotent: true,
-      transactionalId: this.options.transactionalId,
-      // Costs nothing: with idempotence kafkajs holds a lock per broker around each produce
-      // request (eosManager.acquireBrokerLock), so one is in flight per broker in any case.
-      maxInFlightRequests: 1,
-      transactionTimeout: this.options.transactionTimeoutMs ?? 120_000,
-      allowAutoTopicCreation: false,
-      // Named, not left to kafkajs's default (which warns on every producer): murmur2 on the
-      // key, as the Java client partitions, so that a subscriber in any language can tell
-      // which partition holds a key.
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    let producer: TransactionalProducer | undefined;
     try {
-      await producer.connect();
+      const created = await this.client.transactionalProducer({
+        transactionalId: this.options.transactionalId,
+        transactionTimeoutMs: this.options.transactionTimeoutMs ?? 120_000,
+      });
+      producer = created;
       // InitProducerId is refused with CONCURRENT_TRANSACTIONS while the coordinator aborts the
       // transaction a failed window left open.
-      const claim = await retryConcurrentTransactions(() => producer.transaction());
+      const claim = await retryConcurrentTransactions(() => created.transaction());
       await claim.abort();
     } catch (error) {
-      await producer.disconnect().catch(() => undefined);
+      await producer?.disconnect().catch(() => undefined);
       throw this.classify(error);
     }
     this.producer = producer;

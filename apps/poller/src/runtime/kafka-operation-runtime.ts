@@ -2,6 +2,7 @@ import type { CallReport } from '@app/wolkvox-client';
 import type { Kafka } from 'kafkajs';
 import { Subject } from 'rxjs';
 import type { PollerConfig } from '../config/poller-config.js';
+import type { KafkaClient } from '../kafka/kafka-client.js';
 import {
   checkpointChainFor,
   checkpointStoreFor,
@@ -12,9 +13,12 @@ import { Reconciler } from '../reconcile/reconciler.js';
 import { wolkvoxEmailSource } from '../wolkvox/wolkvox-client.factory.js';
 import { OperationRuntime, type SharedParts } from './operation-runtime.js';
 
-/** What the process shares with the runtimes it runs on Kafka: the client, the metrics. */
+/** What the process shares with the runtimes it runs on Kafka: the clients, the metrics. */
 export interface KafkaSharedParts extends SharedParts {
+  /** kafkajs: the reconciliation pass (as health and the CLI) keeps it. */
   kafka: Kafka;
+  /** The client behind the poll loop's ports: kafkajs or @platformatic/kafka (KAFKA_CLIENT). */
+  client: KafkaClient;
 }
 
 /**
@@ -28,7 +32,7 @@ export function kafkaOperationRuntime(
   config: PollerConfig,
   shared: KafkaSharedParts,
 ): OperationRuntime {
-  const { kafka } = shared;
+  const { kafka, client } = shared;
   const calls = new Subject<CallReport>();
   const source = wolkvoxEmailSource(config, (report) => calls.next(report));
   // The publisher writes checkpoints as a chain that each load of the store moves.
@@ -38,9 +42,9 @@ export function kafkaOperationRuntime(
     {
       source,
       calls,
-      store: checkpointStoreFor(kafka, config, chain),
-      publisher: livePublisher(kafka, config, chain),
-      beacon: leaseBeaconFor(kafka, config),
+      store: checkpointStoreFor(client, config, chain),
+      publisher: livePublisher(client, config, chain),
+      beacon: leaseBeaconFor(client, config),
       reconciler: (cycle) => new Reconciler(config, kafka, source, cycle),
     },
     shared,

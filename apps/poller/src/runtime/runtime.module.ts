@@ -3,6 +3,8 @@ import { Kafka, type logCreator } from 'kafkajs';
 import { POLLER_CONFIG } from '../config/config.module.js';
 import type { PollerConfig } from '../config/poller-config.js';
 import { PollCycle } from '../cycle/poll-cycle.js';
+import { KAFKA_CLIENT, kafkaClientFor } from '../kafka/kafka-client-for.js';
+import type { KafkaClient } from '../kafka/kafka-client.js';
 import { createKafka } from '../kafka/kafka-factory.js';
 import { KAFKA_LOG_CREATOR } from '../logging/kafka-log-creator.js';
 import { PollerStatus } from '../loop/poller-status.js';
@@ -27,14 +29,24 @@ import { OPERATION_RUNTIMES, RuntimeSupervisor } from './runtime-supervisor.js';
       useFactory: (config: PollerConfig, logCreator?: logCreator) =>
         createKafka(config.kafka, logCreator),
     },
+    // The client behind the poll loop's ports (KAFKA_CLIENT); health, the reconciliation pass
+    // and the CLI keep kafkajs.
+    {
+      provide: KAFKA_CLIENT,
+      inject: [POLLER_CONFIG, Kafka],
+      useFactory: (config: PollerConfig, kafka: Kafka) => kafkaClientFor(config.kafka, kafka),
+    },
     { provide: PollerMetrics, useFactory: () => new PollerMetrics() },
     {
       // One runtime per operation of the configuration: today's names one.
       provide: OPERATION_RUNTIMES,
-      inject: [POLLER_CONFIG, Kafka, PollerMetrics],
-      useFactory: (config: PollerConfig, kafka: Kafka, metrics: PollerMetrics) => [
-        kafkaOperationRuntime(config, { kafka, metrics }),
-      ],
+      inject: [POLLER_CONFIG, Kafka, KAFKA_CLIENT, PollerMetrics],
+      useFactory: (
+        config: PollerConfig,
+        kafka: Kafka,
+        client: KafkaClient,
+        metrics: PollerMetrics,
+      ) => [kafkaOperationRuntime(config, { kafka, client, metrics })],
     },
     { provide: PollerStatus, inject: [RuntimeSupervisor], useFactory: only((r) => r.status) },
     { provide: PollCycle, inject: [RuntimeSupervisor], useFactory: only((r) => r.cycle) },
