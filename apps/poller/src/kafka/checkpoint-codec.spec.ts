@@ -78,6 +78,19 @@ describe('checkpoint codec', () => {
     expect(decodeCheckpoint('0010', latestOf(small.messages, first))!.progress.seen.size).toBe(2);
   });
 
+  it('cuts a second with more keys than a chunk holds into several chunks, each under the limit', () => {
+    const second = 1_772_300_000;
+    const seen = new Map(
+      Array.from({ length: 30_000 }, (_, i) => [`${String(i).padStart(40, 'k')}`, second] as const),
+    );
+    const progress = { cursor: second + 1, settledBefore: second - 10, seen };
+    const { messages, stored } = encodeCheckpoint('0010', { progress }, 1, 0, at, 64 * 1024);
+    const chunks = messages.filter((m) => m.key.startsWith('0010/seen/'));
+    expect(stored.chunks).toBeGreaterThan(15);
+    for (const c of chunks) expect(c.value!.length).toBeLessThan(64 * 1024 + 200);
+    expect(decodeCheckpoint('0010', latestOf(messages))!.progress.seen).toEqual(seen);
+  });
+
   it('has no checkpoint for an operation never polled, and ignores other operations', () => {
     const other = encodeCheckpoint('0020', { progress: progressWith(1) }, 1, 0, at).messages;
     expect(decodeCheckpoint('0010', latestOf(other))).toBeNull();

@@ -90,6 +90,43 @@ export function leaseKey(server: string): string {
   return `${server}/lease`;
 }
 
+/**
+ * The seen keys as chunks of `[date, key, key, ...]` entries of at most about `chunkBytes` of
+ * JSON each. A second with more keys than a chunk holds (a campaign sent in the same second) is
+ * cut into several entries of the same date, in one chunk after another: a chunk past the
+ * progress topic's `max.message.bytes` (the broker's default is 1 MB) would stop every commit.
+ */
+function chunked(bySecond: Map<WallSeconds, string[]>, chunkBytes: number): ChunkValue['seen'][] {
+  const chunks: ChunkValue['seen'][] = [];
+  let current: ChunkValue['seen'] = [];
+  let size = 0;
+  const close = () => {
+    if (current.length) chunks.push(current);
+    current = [];
+    size = 0;
+  };
+  for (const wall of [...bySecond.keys()].sort((a, b) => a - b)) {
+    const date = formatWallTime(wall);
+    // `["date"]` and the comma before the entry.
+    const emptySize = JSON.stringify([date]).length + 1;
+    let entry: [string, ...string[]] | undefined;
+    for (const key of bySecond.get(wall)!.sort()) {
+      const keySize = JSON.stringify(key).length + 1;
+      if (!entry || size + keySize > chunkBytes) {
+        // A new entry of the same date; in the next chunk when this one cannot take it.
+        if (size > 0 && size + emptySize + keySize > chunkBytes) close();
+        entry = [date];
+        current.push(entry);
+        size += emptySize;
+      }
+      entry.push(key);
+      size += keySize;
+    }
+  }
+  close();
+  return chunks;
+}
+
 /** The lease message alone, as the owner renews it between checkpoints. */
 export function encodeLease(server: string, owner: Owner): ProgressMessage {
   return { key: leaseKey(server), value: JSON.stringify(owner) };
@@ -114,22 +151,7 @@ export function encodeCheckpoint(
     if (keys) keys.push(key);
     else bySecond.set(wall, [key]);
   }
-  const chunks: ChunkValue['seen'][] = [];
-  let current: ChunkValue['seen'] = [];
-  let size = 0;
-  for (const wall of [...bySecond.keys()].sort((a, b) => a - b)) {
-    const keys = bySecond.get(wall)!.sort();
-    const entry: [string, ...string[]] = [formatWallTime(wall), ...keys];
-    const entrySize = JSON.stringify(entry).length + 1;
-    if (size > 0 && size + entrySize > chunkBytes) {
-      chunks.push(current);
-      current = [];
-      size = 0;
-    }
-    current.push(entry);
-    size += entrySize;
-  }
-  if (current.length) chunks.push(current);
+  const chunks = chunked(bySecond, chunkBytes);
 
   const messages: ProgressMessage[] = chunks.map((seen, i) => ({
     key: chunkKey(server, i),
