@@ -288,7 +288,7 @@ describe.each(KAFKA_CLIENTS)('the Kafka client seam on %s', (name) => {
     try {
       const tx = first.begin();
       await tx.send([event('by-the-other')], []);
-      await tx.commit({ progress: progressWith(25_000, 1_700_000_000) });
+      await tx.commit({ progress: progressWith(30_000, 1_700_000_000) });
     } finally {
       await first.close();
     }
@@ -303,7 +303,7 @@ describe.each(KAFKA_CLIENTS)('the Kafka client seam on %s', (name) => {
     await publisher.claim();
     try {
       const resumed = await store.load();
-      expect(resumed?.progress.seen.size).toBe(25_000);
+      expect(resumed?.progress.seen.size).toBe(30_000);
       expect((await store.loadStored())?.chunks).toBeGreaterThan(1);
       expect(await store.peekOwner()).toEqual(owner);
       const tx = publisher.begin();
