@@ -5,6 +5,7 @@ import { expectEventsExactlyOnce, isolatedEnv } from './support/poller-app.js';
 import { CLI_MAIN, PollerProcess, runToExit, type ReadyBody } from './support/poller-process.js';
 import { pollerEnv, waitForPasses, ZONE } from './support/reliability.js';
 import { cdr9Record, startTestSimulator, type TestSimulator } from './support/simulator.js';
+import { createTopicsWithLeaders } from '../apps/poller/src/kafka/topic-leaders.js';
 
 /**
  * A checkpoint that cannot be read (here: written by a newer release) is an outcome of its
@@ -36,7 +37,7 @@ describe('an unreadable checkpoint', () => {
     const server = env.WOLKVOX_SERVER;
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({
+    await createTopicsWithLeaders(admin, {
       topics: [
         {
           topic: env.POLLER_PROGRESS_TOPIC,
@@ -44,7 +45,6 @@ describe('an unreadable checkpoint', () => {
           configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
         },
       ],
-      waitForLeaders: true,
     });
     await admin.disconnect();
     const producer = kafka.producer();

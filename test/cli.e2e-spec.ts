@@ -12,6 +12,7 @@ import { testBrokers, testKafka, uniqueTopic } from './support/kafka.js';
 import { waitFor } from './support/poller-app.js';
 import { CLI_MAIN, PollerProcess, runToExit } from './support/poller-process.js';
 import { startTestSimulator, type TestSimulator } from './support/simulator.js';
+import { createTopicsWithLeaders } from '../apps/poller/src/kafka/topic-leaders.js';
 
 const ZONE = 'America/Bogota';
 const kafkaEnv = () => ({ KAFKA_BROKERS: testBrokers().join(','), LOG_LEVEL: 'warn' });
@@ -78,9 +79,8 @@ describe('replay', () => {
     // holds only the first transaction, and the broker's next retention check (30 s after it
     // starts, then every 5 minutes) deletes it. A check between these writes and the read below
     // left the topic starting at the aborted transaction: the read returned only the last 5.
-    await admin.createTopics({
+    await createTopicsWithLeaders(admin, {
       topics: [{ topic, numPartitions: 3, configEntries: [{ name: 'retention.ms', value: '-1' }] }],
-      waitForLeaders: true,
     });
     await admin.disconnect();
     const producer = kafka.producer({
@@ -186,7 +186,7 @@ describe('replay', () => {
     const junk = uniqueTopic('replay-junk');
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: junk, numPartitions: 1 }], waitForLeaders: true });
+    await createTopicsWithLeaders(admin, { topics: [{ topic: junk, numPartitions: 1 }] });
     await admin.disconnect();
     const producer = kafka.producer();
     await producer.connect();

@@ -1,6 +1,7 @@
 import kafkajs, { type Kafka } from 'kafkajs';
 import { readTopicToEnd } from '../apps/poller/src/kafka/topic-reader.js';
 import { testKafka, uniqueTopic } from './support/kafka.js';
+import { createTopicsWithLeaders } from '../apps/poller/src/kafka/topic-leaders.js';
 
 /**
  * The broker serves what the poller relies on, through kafkajs: compacted topics, idempotent
@@ -20,8 +21,7 @@ describe('Kafka broker for the poller', () => {
     const admin = kafka.admin();
     await admin.connect();
     try {
-      await admin.createTopics({
-        waitForLeaders: true,
+      await createTopicsWithLeaders(admin, {
         topics: [
           {
             topic,
@@ -125,7 +125,7 @@ async function createTopic(kafka: Kafka, topic: string, numPartitions: number): 
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions }] });
+    await createTopicsWithLeaders(admin, { topics: [{ topic, numPartitions }] });
   } finally {
     await admin.disconnect();
   }

@@ -12,6 +12,7 @@ import { PollerProcess, type ReadyBody } from './support/poller-process.js';
 import { logged, note, pollerEnv, waitForPasses, ZONE } from './support/reliability.js';
 import { SecureBroker } from './support/secure-broker.js';
 import { cdr9Record, startTestSimulator, type TestSimulator } from './support/simulator.js';
+import { createTopicsWithLeaders } from '../apps/poller/src/kafka/topic-leaders.js';
 
 /** Emails of these body sizes among small ones: under, over and far over a 1 MB topic limit. */
 const LARGE = { small: 900_000, medium: 1_500_000, huge: 9_000_000 } as const;
@@ -78,8 +79,7 @@ describe('a locked-down Kafka: SCRAM, ACLs only, topics made by an admin', () =>
     const client = admin.admin();
     await client.connect();
     try {
-      await client.createTopics({
-        waitForLeaders: true,
+      await createTopicsWithLeaders(client, {
         topics: [
           { topic: topics.events, numPartitions: 3 },
           { topic: topics.deadLetters, numPartitions: 3 },

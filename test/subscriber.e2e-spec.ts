@@ -13,6 +13,7 @@ import {
 import { waitFor } from './support/poller-app.js';
 import { testBrokers, testKafka, uniqueTopic } from './support/kafka.js';
 import { SubscriberProcess } from './support/subscriber-process.js';
+import { createTopicsWithLeaders } from '../apps/poller/src/kafka/topic-leaders.js';
 
 /*
  * apps/subscriber, built, on a real broker: events published in Kafka transactions (some
@@ -50,12 +51,11 @@ interface Topics {
 
 async function createTopics(): Promise<Topics> {
   const topics = { events: uniqueTopic('sub-events'), deadLetters: uniqueTopic('sub-dlq') };
-  await admin.createTopics({
+  await createTopicsWithLeaders(admin, {
     topics: [
       { topic: topics.events, numPartitions: 2 },
       { topic: topics.deadLetters, numPartitions: 1 },
     ],
-    waitForLeaders: true,
   });
   return topics;
 }

@@ -1,5 +1,6 @@
 import kafkajs, { type Admin } from 'kafkajs';
 import type { TopicAdmin } from './kafka-client.js';
+import { createTopicsWithLeaders } from './topic-leaders.js';
 
 // kafkajs is CommonJS; Node's ESM loader sees only some of its exports by name (see eslint.config.mjs).
 const { ConfigResourceTypes } = kafkajs;
@@ -9,8 +10,7 @@ export function kafkajsTopicAdmin(admin: Admin): TopicAdmin {
   return {
     listTopics: () => admin.listTopics(),
     async createTopics(specs) {
-      await admin.createTopics({
-        waitForLeaders: true,
+      await createTopicsWithLeaders(admin, {
         topics: specs.map((s) => ({
           topic: s.topic,
           numPartitions: s.partitions,

@@ -15,12 +15,14 @@ const progress: TopicSpec = {
   config: { 'cleanup.policy': 'compact' },
 };
 
-/** A kafkajs Admin stand-in with the three calls ensureTopics makes. */
+/** A kafkajs Admin stand-in with the calls ensureTopics makes. */
 function fakeAdmin(existing: Record<string, Record<string, string>>, refuse?: 'describe') {
   const createTopics = jest.fn(() => Promise.resolve(true));
   const admin = {
     listTopics: () => Promise.resolve(Object.keys(existing)),
     createTopics,
+    fetchTopicMetadata: ({ topics }: { topics: string[] }) =>
+      Promise.resolve({ topics: topics.map((name) => ({ name, partitions: [{ leader: 1 }] })) }),
     describeConfigs: ({ resources }: { resources: Array<{ name: string }> }) =>
       refuse === 'describe'
         ? Promise.reject(
@@ -53,7 +55,7 @@ describe('ensureTopics', () => {
       maxMessageBytes: { events: 8388608 },
     });
     expect(createTopics).toHaveBeenCalledWith({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: [
         {
           topic: 'events',
