@@ -74,6 +74,30 @@ describe('ProgressLog', () => {
     expect(topic.reads.map((r) => r.from)).toEqual([undefined, '1', '1']);
   });
 
+  it('never takes a key back to an older value when a read delivers what it held already', async () => {
+    const topic = new FakeTopic();
+    topic.append('0010', 'head-1');
+    topic.append('0010', 'head-2');
+    let looks = 0;
+    // The second look's fetch starts before its seek takes effect: offset 0 comes first.
+    const early: ProgressTopicRead = async (options) => {
+      if (looks++ === 1) {
+        const message = { key: Buffer.from('0010'), value: Buffer.from('head-1') };
+        await options.onMessage({ partition: 0, offset: '0', message: message as KafkaMessage });
+      }
+      return topic.read(options);
+    };
+    const log = new ProgressLog(early);
+    expect((await log.latest('0010', false)).get('0010')).toBe('head-2');
+    topic.append('0010/lease', 'renewed');
+    expect(await log.latest('0010', false)).toEqual(
+      new Map([
+        ['0010', 'head-2'],
+        ['0010/lease', 'renewed'],
+      ]),
+    );
+  });
+
   it('serves looks one after the other, each up to the end when it started', async () => {
     const topic = new FakeTopic();
     const log = new ProgressLog(topic.read);

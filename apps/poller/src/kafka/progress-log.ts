@@ -59,7 +59,10 @@ export class ProgressLog {
     await this.read({
       fromOffsets: { ...view.offsets },
       readUncommitted,
-      onMessage: ({ message }) => {
+      onMessage: ({ partition, offset, message }) => {
+        // What it holds already: a reader that started over must not take it back to older values.
+        const from = view.offsets[partition];
+        if (from !== undefined && BigInt(offset) < BigInt(from)) return;
         const key = message.key?.toString();
         if (key !== undefined && keep(key))
           read.push([key, message.value ? message.value.toString() : null]);

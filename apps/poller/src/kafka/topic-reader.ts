@@ -113,13 +113,25 @@ export async function readTopicToEnd(
       eachMessage: async ({ partition, message }) => {
         const end = ends.get(partition);
         if (end === undefined || BigInt(message.offset) >= end) return;
+        // Before `fromOffsets`: a fetch that started before the seek took effect, or a consumer
+        // that kafkajs restarted after a crash (which forgets the seek and starts from the
+        // beginning). A reader that keeps what it read (ProgressLog) would otherwise take those
+        // older values over the newer ones it holds.
+        const from = options.fromOffsets?.[partition];
+        if (from !== undefined && BigInt(message.offset) < BigInt(from)) return;
         const read = { partition, offset: message.offset, message };
         if (options.onMessage) await options.onMessage(read);
         else collected.push(read);
       },
     });
     for (const [partition, offset] of Object.entries(options.fromOffsets ?? {})) {
-      consumer.seek({ topic, partition: Number(partition), offset });
+      // A consumer that kafkajs is restarting refuses a seek ("consumer#run must be called
+      // first"): it then reads from the beginning, and what lies before `offset` is dropped above.
+      try {
+        consumer.seek({ topic, partition: Number(partition), offset });
+      } catch {
+        // read from the beginning instead
+      }
     }
     const timeoutMs = options.timeoutMs ?? 60_000;
     let timer: NodeJS.Timeout | undefined;
