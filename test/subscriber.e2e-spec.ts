@@ -174,7 +174,7 @@ describe('the subscriber', () => {
     expect(sorted(again.skipped())).toEqual(ids(published));
   }, 120_000);
 
-  it('killed (SIGKILL) mid-stream and restarted: nothing handled twice, nothing missed', async () => {
+  it('killed (SIGKILL) mid-stream and restarted: nothing missed, nothing handled twice but the one in flight', async () => {
     const own = await createTopics();
     const all = events(400, 'kill');
     for (let batch = 0; batch < all.length; batch += 100) {
@@ -189,9 +189,15 @@ describe('the subscriber', () => {
     await waitForCount(() => first.handled().length + second.handled().length, all.length, second);
     await stop(second);
 
+    // The effect (the log line) comes before its key is stored (the example has no transaction
+    // to put both in): a kill between the two makes the one event in flight, the first process's
+    // last, handled again. Any other repeat would be the store failing.
+    const inFlight = first.handled().at(-1);
     const handled = [...first.handled(), ...second.handled()];
-    expect(handled.length).toBe(new Set(handled).size);
-    expect(sorted(handled)).toEqual(ids(all));
+    const twice = handled.filter((id, i) => handled.indexOf(id) !== i);
+    expect(twice.filter((id) => id !== inFlight)).toEqual([]);
+    expect(twice.length).toBeLessThanOrEqual(1);
+    expect(sorted([...new Set(handled)])).toEqual(ids(all));
     console.log(
       `subscriber e2e: killed after ${first.handled().length} handled; the restart skipped ` +
         `${second.skipped().length} redelivered as already handled`,

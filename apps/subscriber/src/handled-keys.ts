@@ -5,7 +5,9 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
  * for a real service's store: there, the handler's effect and its key go into one transaction
  * (a row and a unique index on the key), so that a redelivered or replayed event finds its key
  * and does nothing. Here the effect is the log line, and the key is appended before the offset
- * is committed: a crash between the two redelivers an event whose key is already here.
+ * is committed: a crash between the two redelivers an event whose key is already here. A crash
+ * between the log line and its key (no transaction holds both here) handles that one event
+ * again after the restart.
  */
 export class HandledKeys {
   private readonly keys = new Set<string>();
