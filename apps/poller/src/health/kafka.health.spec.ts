@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { createServer, connect, type Socket } from 'node:net';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { jest } from '@jest/globals';
 import type { Kafka } from 'kafkajs';
@@ -61,6 +63,40 @@ describe('KafkaHealthIndicator', () => {
       status: 'down',
       message: expect.stringContaining('NOT_ENOUGH_REPLICAS'),
     });
+  });
+
+  it('takes an answer that arrived while the process was busy past the time limit', async () => {
+    // The answer comes over a real socket (as a broker's does) while the event loop is blocked
+    // for longer than the limit: when it runs again, the answer is read before the limit counts.
+    let serverSide!: Socket;
+    const server = createServer((socket) => (serverSide = socket));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const client = connect((server.address() as { port: number }).port, '127.0.0.1');
+    await once(client, 'connect');
+    while (!serverSide) await new Promise((resolve) => setImmediate(resolve));
+    try {
+      const { fake, admin } = kafka(
+        () =>
+          new Promise((resolve) =>
+            client.once('data', () => resolve({ brokers: [{}], clusterId: 'c1', controller: 1 })),
+          ),
+      );
+      const result = new KafkaHealthIndicator(fake, new PollerStatus(), indicators).isHealthy(
+        'kafka',
+        100,
+      );
+      while (admin.describeCluster.mock.calls.length === 0)
+        await new Promise((resolve) => setImmediate(resolve));
+      serverSide.write('metadata');
+      const blockedUntil = Date.now() + 300;
+      while (Date.now() < blockedUntil); // busy: no timer, no socket read
+      expect((await result).kafka).toMatchObject({ status: 'up', clusterId: 'c1' });
+    } finally {
+      client.destroy();
+      serverSide.destroy();
+      server.close();
+    }
   });
 
   it('shares one broker call between checks that arrive together', async () => {
