@@ -19,8 +19,9 @@ class Replica {
       groupId,
       topic,
       load: () => LOAD,
-      onAssigned: async () => {
+      onAssigned: () => {
         this.assignments++;
+        return Promise.resolve();
       },
       sessionTimeoutMs: 6_000,
       heartbeatIntervalMs: 500,

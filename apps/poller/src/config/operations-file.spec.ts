@@ -36,16 +36,16 @@ describe('the operations file', () => {
     );
     if (!result.ok) throw new Error(result.problems.join('\n'));
     const [first, second] = result.operations;
-    expect(first!.wolkvox).toMatchObject({
+    expect(first.wolkvox).toMatchObject({
       server: '0010',
       timeZone: 'America/Lima',
       dailyQuota: 5000,
     });
-    expect(first!.poll.intervalSeconds).toBe(60);
-    expect(first!.wolkvox.token.reveal()).toBe('token-0010');
-    expect(second!.wolkvox).toMatchObject({ server: '0020', timeZone: 'America/Mexico_City' });
-    expect(second!.poll.intervalSeconds).toBe(300);
-    expect(second!.kafka.brokers).toEqual(['kafka:9092']);
+    expect(first.poll.intervalSeconds).toBe(60);
+    expect(first.wolkvox.token.reveal()).toBe('token-0010');
+    expect(second.wolkvox).toMatchObject({ server: '0020', timeZone: 'America/Mexico_City' });
+    expect(second.poll.intervalSeconds).toBe(300);
+    expect(second.kafka.brokers).toEqual(['kafka:9092']);
     expect(result.settings).toHaveLength(2);
     expect(result.settings.join('\n')).not.toContain('token-00');
   });

@@ -92,7 +92,7 @@ export function loadFleet(
     const result = loadConfig({ ...stripEntryOnly(shared), ...values }, readFile);
     if (!result.ok) {
       for (const problem of result.problems) {
-        const variable = problem.split(':', 1)[0]!;
+        const variable = problem.split(':', 1)[0];
         const own = variable in values || (ENTRY_ONLY as readonly string[]).includes(variable);
         if (own) say(problem);
         else sharedProblems.add(problem);

@@ -95,21 +95,23 @@ export function fleetAssigner(
   return () => ({
     name: FLEET_ASSIGNER_NAME,
     version: 1,
-    async assign({ members, topics }) {
-      const topic = topics[0]!;
+    assign({ members, topics }) {
+      const topic = topics[0];
       const fleet: FleetMember[] = members.map(({ memberId, memberMetadata }) => ({
         memberId,
         held: heldIn(memberMetadata),
       }));
       const decided = assignPartitions(fleet, load());
-      return members.map(({ memberId }) => ({
-        memberId,
-        memberAssignment: AssignerProtocol.MemberAssignment.encode({
-          version: 1,
-          assignment: { [topic]: decided.get(memberId) ?? [] },
-          userData: Buffer.alloc(0),
-        }),
-      }));
+      return Promise.resolve(
+        members.map(({ memberId }) => ({
+          memberId,
+          memberAssignment: AssignerProtocol.MemberAssignment.encode({
+            version: 1,
+            assignment: { [topic]: decided.get(memberId) ?? [] },
+            userData: Buffer.alloc(0),
+          }),
+        })),
+      );
     },
     protocol({ topics }) {
       return {
@@ -129,7 +131,9 @@ function heldIn(metadata: Buffer): number[] {
   try {
     const userData = AssignerProtocol.MemberMetadata.decode(metadata)?.userData;
     const parsed = JSON.parse(userData?.toString() || '{}') as { held?: unknown };
-    return Array.isArray(parsed.held) ? parsed.held.filter(Number.isInteger) : [];
+    return Array.isArray(parsed.held)
+      ? parsed.held.filter((p): p is number => Number.isInteger(p))
+      : [];
   } catch {
     return [];
   }
