@@ -20,20 +20,41 @@ for alert in $(sed -n 's/^ *- alert: *//p' deploy/prometheus/wolkvox-poller.rule
     fail "$alert has no test in deploy/prometheus/wolkvox-poller.rules.test.yml"
 done
 
-for dir in deploy/k8s deploy/example-operation; do
+# Renders an overlay and fails unless each further argument appears in what it renders.
+renders() {
+  local dir=$1 rendered expected
+  shift
   rendered="$(kubectl kustomize "$dir")" || fail "kubectl kustomize $dir failed"
-  # One replica (a second would only wait on standby), a rollout that cannot stall on a standby
-  # pod, the token as a file, and the non-root read-only container.
-  for expected in 'replicas: 1' 'maxUnavailable: 1' 'name: WOLKVOX_TOKEN_FILE' \
-    'runAsNonRoot: true' 'readOnlyRootFilesystem: true' 'allowPrivilegeEscalation: false' \
-    'path: /health/ready' 'path: /health/live' 'kind: Service'; do
+  for expected in "$@"; do
     grep -qF -- "$expected" <<<"$rendered" || fail "$dir renders without '$expected'"
   done
+  printf '%s\n' "$rendered"
+}
+
+# What every overlay keeps: the non-root read-only container and the probes.
+BASELINE=('runAsNonRoot: true' 'readOnlyRootFilesystem: true' 'allowPrivilegeEscalation: false'
+  'path: /health/ready' 'path: /health/live' 'kind: Service')
+
+for dir in deploy/k8s deploy/example-operation; do
+  # One replica (a second would only wait on standby), a rollout that cannot stall on a standby
+  # pod, and the token as a file.
+  rendered="$(renders "$dir" "${BASELINE[@]}" 'replicas: 1' 'maxUnavailable: 1' \
+    'name: WOLKVOX_TOKEN_FILE')"
   if grep -qE 'WOLKVOX_TOKEN:|name: WOLKVOX_TOKEN$' <<<"$rendered"; then
     fail "$dir passes the token as a variable; it must be the mounted file"
   fi
   echo "$dir: renders $(grep -c '^kind:' <<<"$rendered") objects"
 done
+
+# The fleet overlay: replicas that share the operations file, the tokens one Secret of files,
+# and no process-wide token or server (the poller refuses them beside the file).
+rendered="$(renders deploy/fleet "${BASELINE[@]}" 'replicas: 3' \
+  'POLLER_OPERATIONS_FILE: /etc/wolkvox/operations.json' 'mountPath: /etc/wolkvox' \
+  'secretName: wolkvox-tokens' 'operations.json: |')"
+if grep -qE 'WOLKVOX_TOKEN_FILE$|WOLKVOX_SERVER:' <<<"$rendered"; then
+  fail "deploy/fleet sets a token file or a server for the process; they belong to the file's entries"
+fi
+echo "deploy/fleet: renders $(grep -c '^kind:' <<<"$rendered") objects"
 
 node -e 'JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"))' \
   deploy/grafana/wolkvox-poller.dashboard.json || fail "the dashboard is not valid JSON"

@@ -10,7 +10,8 @@ import type { Kafka } from 'kafkajs';
 import { AppModule } from '../../apps/poller/src/app.module.js';
 import { loadConfig, type PollerConfig } from '../../apps/poller/src/config/poller-config.js';
 import { readTopicToEnd } from '../../apps/poller/src/kafka/topic-reader.js';
-import { PollerStatus } from '../../apps/poller/src/loop/poller-status.js';
+import type { PollerStatus } from '../../apps/poller/src/loop/poller-status.js';
+import { RuntimeSupervisor } from '../../apps/poller/src/runtime/runtime-supervisor.js';
 import { expectExactlyOnce, expectedKeys } from './ground-truth.js';
 import { testBrokers, uniqueTopic } from './kafka.js';
 import type { TestSimulator } from './simulator.js';
@@ -55,7 +56,7 @@ export async function startTestPoller(env: Record<string, string>): Promise<Test
   const { config } = result;
   const app = await NestFactory.create(AppModule.forRoot(config), { logger: ['error', 'warn'] });
   await app.listen(0, '127.0.0.1');
-  const status = app.get(PollerStatus);
+  const { status } = app.get(RuntimeSupervisor).only;
   return {
     app,
     config,

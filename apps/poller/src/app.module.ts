@@ -3,6 +3,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import type { Logger } from 'pino';
 import { PollerConfigModule } from './config/config.module.js';
 import type { PollerConfig } from './config/poller-config.js';
+import type { FleetConfig } from './config/config.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -10,8 +11,11 @@ import { RuntimeModule } from './runtime/runtime.module.js';
 
 @Module({})
 export class AppModule {
-  /** `logger`: the process's pino logger (main.ts); without it Nest's console logger is used. */
-  static forRoot(config: PollerConfig, logger?: Logger): DynamicModule {
+  /**
+   * `config`: one operation's, or the fleet's (main.ts). `logger`: the process's pino logger
+   * (main.ts); without it Nest's console logger is used.
+   */
+  static forRoot(config: PollerConfig | FleetConfig, logger?: Logger): DynamicModule {
     return {
       module: AppModule,
       imports: [

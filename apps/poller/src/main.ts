@@ -1,6 +1,8 @@
 import './startup/require-node.js';
 import type { Logger } from 'pino';
-import { loadConfig, type PollerConfig } from './config/poller-config.js';
+import type { FleetConfig } from './config/config.module.js';
+import { loadFleet } from './config/operations-file.js';
+import type { PollerConfig } from './config/poller-config.js';
 import { brokerTrustProblem } from './kafka/broker-trust.js';
 import { createAppLogger } from './logging/app-logger.js';
 import { routeProcessWarnings } from './logging/process-warnings.js';
@@ -10,7 +12,8 @@ import { portProblem, portUnavailable } from './startup/http-port.js';
 import { budgetWarning } from './budget/budget-warning.js';
 import { wallTimeOf } from '@app/contracts';
 
-async function bootstrap(config: PollerConfig, logger: Logger): Promise<void> {
+async function bootstrap(fleet: FleetConfig, logger: Logger): Promise<void> {
+  const config: PollerConfig = fleet.operations[0];
   // Nest, the modules and kafkajs are loaded only once the configuration is known to be good.
   const [{ NestFactory }, { Logger: NestPinoLogger }, { AppModule }] = await Promise.all([
     import('@nestjs/core'),
@@ -20,7 +23,7 @@ async function bootstrap(config: PollerConfig, logger: Logger): Promise<void> {
   // Logs made while modules start are held until the pino logger is installed, so that every
   // line the process writes is JSON. abortOnError off: a start-up failure reaches the catch
   // below (logged, exit 1) instead of process.abort() and a core dump.
-  const app = await NestFactory.create(AppModule.forRoot(config, logger), {
+  const app = await NestFactory.create(AppModule.forRoot(fleet, logger), {
     bufferLogs: true,
     abortOnError: false,
   });
@@ -60,9 +63,12 @@ function configError(problems: string[]): never {
 // Configuration first, before any module, connection or port: a bad value stops here, one line
 // per problem, and nothing else starts. The HTTP port too: taken, it is one line, not a stack
 // trace after the whole start-up.
-const result = loadConfig(process.env);
+// One operation from the variables, or a fleet's from POLLER_OPERATIONS_FILE; the process's
+// own settings (Kafka, HTTP, logging) are the same in every entry.
+const result = loadFleet(process.env);
 if (!result.ok) configError(result.problems);
-const { config } = result;
+const { operations, shared } = result;
+const config = operations[0];
 const portTaken = config.http.port === 0 ? undefined : await portUnavailable(config.http.port);
 if (portTaken) configError([portProblem(config.http.port, portTaken)]);
 // With TLS, the brokers' certificates next: one this process does not trust is a setting to fix,
@@ -71,16 +77,19 @@ const untrusted = await brokerTrustProblem(config.kafka);
 if (untrusted) configError([untrusted]);
 const logger = createAppLogger({
   level: config.logLevel,
-  scrubber: SecretScrubber.fromConfig(config),
+  scrubber: SecretScrubber.fromConfigs(operations),
 });
 // Before kafkajs loads: its first request already emits a warning on Node 24 and later.
 routeProcessWarnings(logger);
 for (const warning of result.warnings) logger.warn({ context: 'Config' }, warning);
-logger.info({ context: 'Config' }, `settings in effect: ${result.settings}`);
-const budget = budgetWarning(config, wallTimeOf(new Date(), config.wolkvox.timeZone));
-if (budget) logger.warn({ context: 'Budget' }, budget);
+for (const settings of result.settings)
+  logger.info({ context: 'Config' }, `settings in effect: ${settings}`);
+for (const operation of operations) {
+  const budget = budgetWarning(operation, wallTimeOf(new Date(), operation.wolkvox.timeZone));
+  if (budget) logger.warn({ context: 'Budget', operation: operation.wolkvox.server }, budget);
+}
 try {
-  await bootstrap(config, logger);
+  await bootstrap({ operations, shared }, logger);
 } catch (error) {
   // Another process may have taken the port between the check and Nest's listen.
   if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')

@@ -3,7 +3,7 @@ import '../startup/require-node.js';
 import { reconcileCommand } from './reconcile-command.js';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { z } from 'zod';
-import { cliContext, type CliIo } from './cli-context.js';
+import { cliContext, listOperations, type CliIo } from './cli-context.js';
 import { parseOffsets } from './replay-format.js';
 import type { ReplayStart } from './replay.js';
 import {
@@ -66,7 +66,8 @@ async function run(
   needs: { token: boolean; server: boolean },
   command: (ctx: ReturnType<typeof cliContext>) => Promise<number>,
 ): Promise<void> {
-  const ctx = cliContext(process.env, needs, io);
+  const { operation } = program.opts<{ operation?: string }>();
+  const ctx = cliContext(process.env, needs, io, operation);
   try {
     process.exitCode = await command(ctx);
   } catch (error) {
@@ -84,7 +85,21 @@ const program = new Command()
   .showHelpAfterError()
   // A bad command line is EX_USAGE (64), apart from failures (1) and configuration (78);
   // commander would exit 1. Help and --version stay 0.
-  .exitOverride((error) => process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.usage));
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.usage))
+  .option(
+    '--operation <server>',
+    "the operation (its server code) a command is about: one of POLLER_OPERATIONS_FILE's, or instead of WOLKVOX_SERVER",
+  );
+
+program
+  .command('operations')
+  .description(
+    'list the operations the configuration describes (the entries of POLLER_OPERATIONS_FILE, or the one of the variables)',
+  )
+  .option('--json', 'print one JSON object per operation')
+  .action((options: { json?: boolean }) => {
+    process.exitCode = listOperations(process.env, io, options.json === true);
+  });
 
 program
   .command('checkpoint')

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { loadFleet } from './operations-file.js';
 
 const TOKENS: Record<string, string> = {
@@ -106,6 +107,31 @@ describe('the operations file', () => {
     });
     expect(!missing.ok && missing.problems).toEqual([
       'POLLER_OPERATIONS_FILE: /nope.json cannot be read (ENOENT)',
+    ]);
+  });
+});
+
+describe('the fleet example (deploy/fleet)', () => {
+  it('is a valid operations file with the environment its kustomization gives', () => {
+    const root = new URL('../../../../', import.meta.url);
+    const example = readFileSync(new URL('deploy/fleet/operations.json', root), 'utf8');
+    const kustomization = readFileSync(new URL('deploy/fleet/kustomization.yaml', root), 'utf8');
+    // The literals of its first ConfigMap: NAME=value lines.
+    const env = Object.fromEntries(
+      [...kustomization.matchAll(/^\s+- ([A-Z_]+)=(.*)$/gm)].map(([, name, value]) => [
+        name,
+        value,
+      ]),
+    );
+    const result = loadFleet(env, (path) =>
+      path === env.POLLER_OPERATIONS_FILE ? example : `token-of-${path.split('/').pop()}\n`,
+    );
+    if (!result.ok) throw new Error(result.problems.join('\n'));
+    expect(result.shared).toBe(true);
+    expect(result.operations.map((config) => config.wolkvox.server)).toEqual([
+      '0010',
+      '0020',
+      '0030',
     ]);
   });
 });

@@ -46,6 +46,8 @@ export type FleetResult =
       ok: true;
       /** One configuration per operation, in the file's order; the process's parts are shared. */
       operations: PollerConfig[];
+      /** From the file: shared with the other replicas through the fleet's group. */
+      shared: boolean;
       warnings: string[];
       /** The settings in effect, one line per operation. */
       settings: string[];
@@ -107,7 +109,7 @@ export function loadFleet(
     problems.push(`${OPERATIONS_FILE_VARIABLE}: lists no operation`);
   problems.push(...sharedProblems);
   if (problems.length) return { ok: false, problems };
-  return { ok: true, operations, warnings: [...new Set(warnings)], settings };
+  return { ok: true, operations, shared: true, warnings: [...new Set(warnings)], settings };
 }
 
 function fleetOfOne(result: ConfigResult): FleetResult {
@@ -115,6 +117,7 @@ function fleetOfOne(result: ConfigResult): FleetResult {
   return {
     ok: true,
     operations: [result.config],
+    shared: false,
     warnings: result.warnings,
     settings: [result.settings],
   };

@@ -156,6 +156,16 @@ const EnvSchema = z.object({
     .trim()
     .regex(/^[A-Za-z0-9._-]{1,128}$/, 'must be letters, digits, . _ or - (e.g. the pod name)')
     .optional(),
+  // A fleet's group (POLLER_OPERATIONS_FILE set): read only then.
+  POLLER_FLEET_GROUP: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9._-]{1,200}$/, 'must be letters, digits, . _ or -')
+    .default('wolkvox-poller-fleet'),
+  POLLER_FLEET_TOPIC: topicName.default('wolkvox.poller.fleet'),
+  POLLER_FLEET_PARTITIONS: int(1, 1000).default(60),
+  // The broker's group.min.session.timeout.ms is 6 s by default.
+  POLLER_FLEET_SESSION_TIMEOUT_SECONDS: int(6, 300).default(10),
   HTTP_PORT: int(0, 65_535).default(8080),
   LOG_LEVEL: z
     .enum(
@@ -238,6 +248,13 @@ export interface PollerConfig {
   };
   /** This process's name in the operation's lease; a restart under the same name resumes at once. */
   instanceId: string;
+  /**
+   * The Kafka group a fleet's replicas share its operations through (fleet/), used when
+   * POLLER_OPERATIONS_FILE lists the operations: the group, the topic whose partitions carry
+   * them (made with `partitions` if missing; never written to), and how long the coordinator
+   * waits for a silent replica before its operations move.
+   */
+  fleet: { groupId: string; topic: string; partitions: number; sessionTimeoutMs: number };
   http: { port: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
   shutdownTimeoutMs: number;
@@ -356,6 +373,12 @@ export function loadConfig(
         reconcile: { days: e.POLL_RECONCILE_DAYS, atMinute: minuteOfDay(e.POLL_RECONCILE_AT) },
       },
       instanceId: e.POLLER_INSTANCE_ID ?? hostname(),
+      fleet: {
+        groupId: e.POLLER_FLEET_GROUP,
+        topic: e.POLLER_FLEET_TOPIC,
+        partitions: e.POLLER_FLEET_PARTITIONS,
+        sessionTimeoutMs: e.POLLER_FLEET_SESSION_TIMEOUT_SECONDS * 1000,
+      },
       http: { port: e.HTTP_PORT },
       logLevel: e.LOG_LEVEL,
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,

@@ -10,6 +10,11 @@ export interface FleetMembershipOptions {
   load: () => ReadonlyMap<number, number>;
   /** Called with this replica's partitions after every rebalance, one call at a time. */
   onAssigned: (partitions: number[]) => Promise<void>;
+  /**
+   * Called when kafkajs gives the membership up (a crash it does not restart from, such as a
+   * missing ACL on the group): the replica is no member any more until it starts again.
+   */
+  onLost?: (error: Error) => void | Promise<void>;
   /** How long the coordinator waits for a silent replica before its share moves. */
   sessionTimeoutMs: number;
   heartbeatIntervalMs: number;
@@ -58,6 +63,9 @@ export class KafkaFleetMembership {
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       const partitions = [...(payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b);
       this.deliver(partitions);
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart && this.consumer === consumer) void this.options.onLost?.(payload.error);
     });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: false });

@@ -1,7 +1,6 @@
-import { Injectable } from '@nestjs/common';
-import { HealthIndicatorService } from '@nestjs/terminus';
-import { PollCycle } from '../cycle/poll-cycle.js';
-import { PollerStatus } from '../loop/poller-status.js';
+import type { HealthIndicatorService } from '@nestjs/terminus';
+import type { PollCycle } from '../cycle/poll-cycle.js';
+import type { PollerStatus } from '../loop/poller-status.js';
 
 /**
  * The checkpoint is up once the operation's progress has been read back from the progress topic
@@ -9,10 +8,9 @@ import { PollerStatus } from '../loop/poller-status.js';
  * where it stands and publishes nothing; after a failed publish it reads it again. A standby
  * instance (another poller holds the operation's lease) never loads it, and says so.
  */
-@Injectable()
 export class CheckpointHealthIndicator {
   constructor(
-    private readonly cycle: PollCycle,
+    private readonly cycle: Pick<PollCycle, 'describe'>,
     private readonly status: PollerStatus,
     private readonly indicators: HealthIndicatorService,
   ) {}

@@ -1,15 +1,11 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { POLLER_CONFIG } from '../config/config.module.js';
-import type { PollerConfig } from '../config/poller-config.js';
+import { FLEET_CONFIG, type FleetConfig } from '../config/config.module.js';
 import { SecretScrubber } from '../logging/secret-scrubber.js';
 import { RuntimeModule } from '../runtime/runtime.module.js';
-import { CheckpointHealthIndicator } from './checkpoint.health.js';
 import { HealthController } from './health.controller.js';
 import { KafkaHealthIndicator } from './kafka.health.js';
-import { PollingHealthIndicator } from './polling.health.js';
 import { Readiness } from './readiness.js';
-import { WolkvoxHealthIndicator } from './wolkvox.health.js';
 
 /**
  * `/health/live` and `/health/ready`. Terminus's own logging is off: it would log every failed
@@ -19,15 +15,12 @@ import { WolkvoxHealthIndicator } from './wolkvox.health.js';
   imports: [TerminusModule.forRoot({ logger: false }), RuntimeModule],
   controllers: [HealthController],
   providers: [
-    CheckpointHealthIndicator,
     KafkaHealthIndicator,
-    PollingHealthIndicator,
-    WolkvoxHealthIndicator,
     Readiness,
     {
       provide: SecretScrubber,
-      inject: [POLLER_CONFIG],
-      useFactory: (config: PollerConfig) => SecretScrubber.fromConfig(config),
+      inject: [FLEET_CONFIG],
+      useFactory: (fleet: FleetConfig) => SecretScrubber.fromConfigs(fleet.operations),
     },
   ],
   exports: [Readiness],

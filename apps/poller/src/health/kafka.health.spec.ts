@@ -29,8 +29,9 @@ describe('KafkaHealthIndicator', () => {
     const { fake, admin, admins } = kafka(() =>
       Promise.resolve({ brokers: [{}, {}], clusterId: 'c1', controller: 1 }),
     );
-    const result = await new KafkaHealthIndicator(fake, new PollerStatus(), indicators).isHealthy(
+    const result = await new KafkaHealthIndicator(fake, indicators).isHealthy(
       'kafka',
+      new PollerStatus(),
     );
     expect(result).toEqual({ kafka: { status: 'up', brokers: 2, clusterId: 'c1' } });
     expect(admins).toEqual([{ retry: HEALTH_RETRY }]);
@@ -39,8 +40,9 @@ describe('KafkaHealthIndicator', () => {
 
   it('is down, within its time limit, when the brokers do not answer', async () => {
     const { fake, admin } = kafka(() => new Promise(() => undefined));
-    const result = await new KafkaHealthIndicator(fake, new PollerStatus(), indicators).isHealthy(
+    const result = await new KafkaHealthIndicator(fake, indicators).isHealthy(
       'kafka',
+      new PollerStatus(),
       50,
     );
     expect(result).toEqual({
@@ -58,7 +60,7 @@ describe('KafkaHealthIndicator', () => {
     );
     const status = new PollerStatus();
     status.kafkaProblem = { since: new Date('2026-03-01T15:00:00Z'), error: 'NOT_ENOUGH_REPLICAS' };
-    const result = await new KafkaHealthIndicator(fake, status, indicators).isHealthy('kafka');
+    const result = await new KafkaHealthIndicator(fake, indicators).isHealthy('kafka', status);
     expect(result.kafka).toMatchObject({
       status: 'down',
       message: expect.stringContaining('NOT_ENOUGH_REPLICAS'),
@@ -82,8 +84,9 @@ describe('KafkaHealthIndicator', () => {
             client.once('data', () => resolve({ brokers: [{}], clusterId: 'c1', controller: 1 })),
           ),
       );
-      const result = new KafkaHealthIndicator(fake, new PollerStatus(), indicators).isHealthy(
+      const result = new KafkaHealthIndicator(fake, indicators).isHealthy(
         'kafka',
+        new PollerStatus(),
         100,
       );
       while (admin.describeCluster.mock.calls.length === 0)
@@ -103,7 +106,7 @@ describe('KafkaHealthIndicator', () => {
     const { fake, admin } = kafka(() =>
       Promise.resolve({ brokers: [{}], clusterId: 'c1', controller: 1 }),
     );
-    const indicator = new KafkaHealthIndicator(fake, new PollerStatus(), indicators);
+    const indicator = new KafkaHealthIndicator(fake, indicators);
     await Promise.all([indicator.isHealthy('kafka'), indicator.isHealthy('kafka')]);
     expect(admin.describeCluster).toHaveBeenCalledTimes(1);
   });

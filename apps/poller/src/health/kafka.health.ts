@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { Kafka, type Admin } from 'kafkajs';
-import { PollerStatus } from '../loop/poller-status.js';
+import type { PollerStatus } from '../loop/poller-status.js';
 
 /** A readiness probe must answer well within its own timeout (a few seconds on Kubernetes). */
 export const KAFKA_CHECK_TIMEOUT_MS = 2_500;
@@ -16,8 +16,8 @@ export const HEALTH_RETRY = { retries: 2, initialRetryTime: 50, maxRetryTime: 10
 
 /**
  * Kafka is ready when the brokers answer a metadata request (describeCluster) within
- * KAFKA_CHECK_TIMEOUT_MS and the poller's last publish, if any failed since the last good
- * cycle, is not the current state. The admin client retries only quickly (HEALTH_RETRY): a probe
+ * KAFKA_CHECK_TIMEOUT_MS and, for an operation's check (`status` given), the operation's last
+ * publish, if any failed since its last good cycle, is not the current state. The admin client retries only quickly (HEALTH_RETRY): a probe
  * wants the answer now, and kafkajs's backoff would only hold the request open past the probe's
  * timeout.
  */
@@ -28,18 +28,21 @@ export class KafkaHealthIndicator {
 
   constructor(
     private readonly kafka: Kafka,
-    private readonly status: PollerStatus,
     private readonly indicators: HealthIndicatorService,
   ) {}
 
-  async isHealthy<const Key extends string>(key: Key, timeoutMs = KAFKA_CHECK_TIMEOUT_MS) {
+  async isHealthy<const Key extends string>(
+    key: Key,
+    status?: Pick<PollerStatus, 'kafkaProblem'>,
+    timeoutMs = KAFKA_CHECK_TIMEOUT_MS,
+  ) {
     const indicator = this.indicators.check(key);
     this.inFlight ??= this.describeCluster(timeoutMs).finally(() => (this.inFlight = undefined));
     const answer = await this.inFlight;
     if (!answer.ok) {
       return indicator.down({ message: `the brokers did not answer: ${answer.error}` });
     }
-    const problem = this.status.kafkaProblem;
+    const problem = status?.kafkaProblem;
     if (problem) {
       return indicator.down({
         message: `the brokers answer, but publishing failed (${problem.error}); the window will be published again`,

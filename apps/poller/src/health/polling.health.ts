@@ -1,6 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { HealthIndicatorService } from '@nestjs/terminus';
-import { POLLER_CONFIG } from '../config/config.module.js';
+import type { HealthIndicatorService } from '@nestjs/terminus';
 import type { PollerConfig } from '../config/poller-config.js';
 import { PollerStatus } from '../loop/poller-status.js';
 
@@ -15,18 +13,14 @@ export function staleAfterSeconds(intervalSeconds: number): number {
  * when another poller of the operation took over (fenced): this instance stays up to be looked
  * at, and publishes nothing more.
  */
-@Injectable()
 export class PollingHealthIndicator {
-  /** Before the first good poll, staleness counts from when the poller started. */
-  private readonly startedAt: Date;
-
   constructor(
     private readonly status: PollerStatus,
-    @Inject(POLLER_CONFIG) private readonly config: PollerConfig,
+    private readonly config: Pick<PollerConfig, 'poll'>,
     private readonly indicators: HealthIndicatorService,
-  ) {
-    this.startedAt = new Date();
-  }
+    /** Before the first good poll, staleness counts from when the operation started here. */
+    private readonly startedAt: Date = new Date(),
+  ) {}
 
   isHealthy<const Key extends string>(key: Key) {
     const indicator = this.indicators.check(key);

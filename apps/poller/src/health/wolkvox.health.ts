@@ -1,10 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
 import { formatWallTime } from '@app/contracts';
-import { HealthIndicatorService } from '@nestjs/terminus';
-import { POLLER_CONFIG } from '../config/config.module.js';
+import type { HealthIndicatorService } from '@nestjs/terminus';
 import type { PollerConfig } from '../config/poller-config.js';
-import { EmailSource } from '../ports/email-source.port.js';
-import { PollerStatus } from '../loop/poller-status.js';
+import type { EmailSource } from '../ports/email-source.port.js';
+import type { PollerStatus } from '../loop/poller-status.js';
 import { NOT_FOUND_WARN_SECONDS, streakSeconds } from '../loop/not-found-streak.js';
 import { sourceReadiness } from '../cycle/source-failures.js';
 
@@ -15,13 +13,12 @@ import { sourceReadiness } from '../cycle/source-failures.js';
  * (5xx, maintenance, too many simultaneous requests) is only `degraded`: the poller retries with
  * backoff on its own, and should the outage last, the polling indicator goes down with it.
  */
-@Injectable()
 export class WolkvoxHealthIndicator {
   constructor(
     private readonly status: PollerStatus,
-    private readonly source: EmailSource,
+    private readonly source: Pick<EmailSource, 'budget'>,
     private readonly indicators: HealthIndicatorService,
-    @Inject(POLLER_CONFIG) private readonly config: Pick<PollerConfig, 'wolkvox'>,
+    private readonly config: Pick<PollerConfig, 'wolkvox'>,
   ) {}
 
   isHealthy<const Key extends string>(key: Key) {

@@ -23,17 +23,26 @@ export class SecretScrubber {
    * (a secret file read again): an old token in a log line is a leak too.
    */
   static fromConfig(config: Pick<PollerConfig, 'wolkvox' | 'kafka'>): SecretScrubber {
+    return SecretScrubber.fromConfigs([config]);
+  }
+
+  /** The secrets of every operation of a fleet: any line may name any of them. */
+  static fromConfigs(
+    configs: ReadonlyArray<Pick<PollerConfig, 'wolkvox' | 'kafka'>>,
+  ): SecretScrubber {
     const scrubber = new SecretScrubber([]);
     const follow = (secret: RotatingSecret | undefined) => {
       if (!secret) return;
       for (const value of secret.values()) scrubber.add(value);
       secret.subscribe(() => scrubber.add(secret.reveal()));
     };
-    follow(config.wolkvox.token);
-    follow(config.kafka.sasl?.password);
-    // The client certificate's key and passphrase (KAFKA_SSL_KEY_FILE), read once at start.
-    for (const secret of [config.kafka.tls?.key, config.kafka.tls?.passphrase])
-      scrubber.add(secret?.reveal());
+    for (const config of configs) {
+      follow(config.wolkvox.token);
+      follow(config.kafka.sasl?.password);
+      // The client certificate's key and passphrase (KAFKA_SSL_KEY_FILE), read once at start.
+      for (const secret of [config.kafka.tls?.key, config.kafka.tls?.passphrase])
+        scrubber.add(secret?.reveal());
+    }
     return scrubber;
   }
 

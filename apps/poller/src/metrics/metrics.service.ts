@@ -1,6 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { indicatorsUp, Readiness } from '../health/readiness.js';
-import { RuntimeSupervisor } from '../runtime/runtime-supervisor.js';
+import { Readiness } from '../health/readiness.js';
 import { PollerMetrics } from '../runtime/poller-metrics.js';
 
 /**
@@ -12,15 +11,9 @@ export class MetricsService implements OnModuleInit {
   constructor(
     readonly metrics: PollerMetrics,
     private readonly readiness: Readiness,
-    private readonly supervisor: RuntimeSupervisor,
   ) {}
 
   onModuleInit(): void {
-    this.metrics.trackReadiness(async () => {
-      // One readiness answer today: that of the one operation (see RuntimeModule).
-      const { ready, body } = await this.readiness.check();
-      const indicators = indicatorsUp(body);
-      return this.supervisor.runtimes.map(({ operation }) => ({ operation, ready, indicators }));
-    });
+    this.metrics.trackReadiness(async () => (await this.readiness.check()).operations);
   }
 }

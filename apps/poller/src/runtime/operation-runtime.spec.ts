@@ -13,7 +13,7 @@ import {
 } from '../ports/testing/index.js';
 import { OperationRuntime, type RuntimeReconciler } from './operation-runtime.js';
 import { PollerMetrics } from './poller-metrics.js';
-import { RuntimeSupervisor } from './runtime-supervisor.js';
+import { RuntimeSupervisor, type OperationShare } from './runtime-supervisor.js';
 
 const TIME_ZONE = 'America/Bogota';
 
@@ -54,18 +54,51 @@ function operation(server: string, emails: number, metrics: PollerMetrics) {
     POLL_RECONCILE_DAYS: '0',
   });
   const kafka = new MemoryKafka();
-  const runtime = new OperationRuntime(
-    config,
-    {
-      source: new MemorySource(emailsOfTheLastHour(emails)),
-      publisher: new MemoryPublisher(kafka),
-      store: new MemoryCheckpointStore(kafka),
-      beacon: new MemoryLeaseBeacon(kafka),
-      reconciler: noReconciliation,
-    },
-    { metrics },
+  const source = new MemorySource(emailsOfTheLastHour(emails));
+  // Built afresh each time the operation comes to this process, on the same "Kafka".
+  const build = () =>
+    new OperationRuntime(
+      config,
+      {
+        source,
+        publisher: new MemoryPublisher(kafka),
+        store: new MemoryCheckpointStore(kafka),
+        beacon: new MemoryLeaseBeacon(kafka),
+        reconciler: noReconciliation,
+      },
+      { metrics },
+    );
+  return { config, build, kafka };
+}
+
+/** A supervisor of `operations`, built as the service builds it (a share given, or not). */
+function supervisorOf(
+  operations: Array<ReturnType<typeof operation>>,
+  share?: OperationShare,
+): RuntimeSupervisor {
+  const builders = new Map(operations.map((o) => [o.config.wolkvox.server, o.build]));
+  return new RuntimeSupervisor({ operations: operations.map((o) => o.config), share }, (config) =>
+    builders.get(config.wolkvox.server)!(),
   );
-  return { runtime, kafka };
+}
+
+/** A share whose assignments the test makes, as the fleet's group would. */
+class HandShare implements OperationShare {
+  serve: ((servers: readonly string[]) => Promise<void>) | undefined;
+  stoppedWith: string[][] = [];
+  constructor(private readonly running: () => string[]) {}
+  start(serve: (servers: readonly string[]) => Promise<void>): Promise<void> {
+    this.serve = serve;
+    return Promise.resolve();
+  }
+  stop(): Promise<void> {
+    // What still ran when the replica left the group: nothing, every lease released before.
+    this.stoppedWith.push(this.running());
+    return Promise.resolve();
+  }
+  state() {
+    return { member: this.serve !== undefined };
+  }
 }
 
 async function caughtUp(runtime: OperationRuntime): Promise<void> {
@@ -82,10 +115,10 @@ describe('two operation runtimes side by side', () => {
     const first = operation('0010', 3, metrics);
     const second = operation('0020', 5, metrics);
     // Started and stopped as the service does, by the one supervisor.
-    const supervisor = new RuntimeSupervisor([first.runtime, second.runtime], configFromEnv());
-    supervisor.onApplicationBootstrap();
+    const supervisor = supervisorOf([first, second]);
+    await supervisor.onApplicationBootstrap();
     try {
-      await Promise.all([caughtUp(first.runtime), caughtUp(second.runtime)]);
+      await Promise.all(supervisor.runtimes.map(caughtUp));
     } finally {
       await supervisor.beforeApplicationShutdown('SIGTERM');
     }
@@ -116,5 +149,39 @@ describe('two operation runtimes side by side', () => {
     expect(poller.every((line) => line.operation === '0010' || line.operation === '0020')).toBe(
       true,
     );
+  });
+});
+
+describe('a replica of a fleet', () => {
+  it('runs what its share gives it, hands an operation over with its lease released, and leaves the group last', async () => {
+    const metrics = new PollerMetrics({ defaultMetrics: false });
+    const first = operation('0030', 2, metrics);
+    const second = operation('0040', 4, metrics);
+    const share = new HandShare(() => supervisor.runtimes.map((r) => r.operation));
+    const supervisor = supervisorOf([first, second], share);
+    expect(supervisor.runtimes).toEqual([]);
+    await supervisor.onApplicationBootstrap();
+
+    await share.serve!(['0030']);
+    expect(supervisor.runtimes.map((r) => r.operation)).toEqual(['0030']);
+    await caughtUp(supervisor.runtimes[0]);
+    expect(first.kafka.events).toHaveLength(2);
+
+    // 0030 goes to another replica, 0040 comes here: 0030's lease is released on the way out.
+    await share.serve!(['0040', 'not-in-the-file']);
+    expect(supervisor.runtimes.map((r) => r.operation)).toEqual(['0040']);
+    expect(first.kafka.lease?.heartbeatAt).toBe(new Date(0).toISOString());
+    await caughtUp(supervisor.runtimes[0]);
+    expect(second.kafka.events).toHaveLength(4);
+
+    // Back again: built afresh, it resumes from its checkpoint and publishes nothing twice.
+    await share.serve!(['0030', '0040']);
+    await Promise.all(supervisor.runtimes.map(caughtUp));
+    expect(first.kafka.events).toHaveLength(2);
+
+    await supervisor.beforeApplicationShutdown('SIGTERM');
+    expect(share.stoppedWith).toEqual([[]]);
+    for (const { kafka } of [first, second])
+      expect(kafka.lease?.heartbeatAt).toBe(new Date(0).toISOString());
   });
 });

@@ -56,6 +56,8 @@ export class OperationRuntime {
   /** The operation's server code: its label in metrics and logs. */
   readonly operation: string;
   readonly status = new PollerStatus();
+  /** When this process took the operation on: health counts a first poll's delay from here. */
+  readonly createdAt = new Date();
   readonly cycle: PollCycle;
   readonly source: EmailSource;
   private readonly reconciler: RuntimeReconciler;

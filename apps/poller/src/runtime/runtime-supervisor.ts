@@ -1,47 +1,155 @@
 import {
-  Inject,
-  Injectable,
+  Logger,
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { POLLER_CONFIG } from '../config/config.module.js';
 import type { PollerConfig } from '../config/poller-config.js';
 import { processSecretFiles, SecretFileWatcher } from '../loop/secret-file-watcher.js';
 import type { OperationRuntime } from './operation-runtime.js';
 
-/** DI token of the process's operation runtimes (runtime.module.ts builds them). */
-export const OPERATION_RUNTIMES = Symbol('OPERATION_RUNTIMES');
+/**
+ * How the replicas of a fleet share its operations (fleet/fleet-share.ts on Kafka's group
+ * membership): the supervisor is told, after each change, which operations this replica runs.
+ */
+export interface OperationShare {
+  /** Joins the fleet; `serve` is called with this replica's server codes after every change. */
+  start(serve: (servers: readonly string[]) => Promise<void>): Promise<void>;
+  /** Leaves at once: the other replicas take this one's operations. */
+  stop(): Promise<void>;
+  /** Where the membership stands, for readiness. */
+  state(): ShareState;
+}
+
+export interface ShareState {
+  /** A member told its share (possibly none): false before the first assignment. */
+  member: boolean;
+  /** The last failure to join or stay in the group, while not a member. */
+  problem?: string;
+}
+
+/** The operations a process runs, and how it decides which (DI token: FLEET). */
+export interface Fleet {
+  /** Every operation of the configuration (the file's entries, or the variables' one). */
+  operations: readonly PollerConfig[];
+  /** Set when the operations are shared with other replicas; without it, all run here. */
+  share?: OperationShare;
+}
 
 /**
  * The process's one supervisor of its operations' runtimes, as Kafka Connect's Worker is of its
- * tasks: starts them when the application is up, and stops them all at once (each drains its
- * cycle and releases its lease) before the HTTP server closes, so health answers until the end.
- * Today the configuration names one operation.
+ * tasks. Without a share (the variables' one operation, as before the fleet) it builds every
+ * runtime at once and starts them with the application. With one, it runs what the fleet's
+ * group gives this replica: an operation that comes is built afresh and started, one that goes
+ * is stopped (drained, its lease released, so the replica that takes it over claims it at once).
+ * Changes are applied one after the other. At shutdown every runtime stops first, and only then
+ * does the replica leave the group, so its operations move with their leases already released.
  */
-@Injectable()
 export class RuntimeSupervisor implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Fleet');
   /** The process's own secret files (the Kafka password its connections share). */
   private readonly secrets: SecretFileWatcher;
+  private readonly running = new Map<string, OperationRuntime>();
+  private readonly byServer: ReadonlyMap<string, PollerConfig>;
+  private changes: Promise<void> = Promise.resolve();
+  private stopping = false;
 
   constructor(
-    @Inject(OPERATION_RUNTIMES) readonly runtimes: readonly OperationRuntime[],
-    @Inject(POLLER_CONFIG) config: Pick<PollerConfig, 'kafka' | 'poll'>,
+    readonly fleet: Fleet,
+    private readonly build: (config: PollerConfig) => OperationRuntime,
   ) {
-    this.secrets = new SecretFileWatcher(processSecretFiles(config), config.poll.intervalSeconds);
+    const first = fleet.operations[0];
+    this.secrets = new SecretFileWatcher(processSecretFiles(first), first.poll.intervalSeconds);
+    this.byServer = new Map(fleet.operations.map((config) => [config.wolkvox.server, config]));
+    // Built now, so that the one operation's parts exist as soon as the module does.
+    if (!fleet.share) for (const config of fleet.operations) this.add(config);
   }
 
-  /** The one operation of today's configuration. */
+  /** Whether the operations are shared with other replicas through the fleet's group. */
+  get shared(): boolean {
+    return this.fleet.share !== undefined;
+  }
+
+  /** The runtimes this process runs now, in the configuration's order. */
+  get runtimes(): OperationRuntime[] {
+    return this.fleet.operations
+      .map((config) => this.running.get(config.wolkvox.server))
+      .filter((runtime): runtime is OperationRuntime => runtime !== undefined);
+  }
+
+  /** The one operation of a configuration without a share. */
   get only(): OperationRuntime {
+    if (this.shared || this.running.size !== 1)
+      throw new Error('only a configuration of one operation, unshared, has an only runtime');
     return this.runtimes[0];
   }
 
-  onApplicationBootstrap(): void {
-    this.secrets.start();
-    for (const runtime of this.runtimes) runtime.start();
+  /** Nest's hooks: health answers from before the first cycle until after the last. */
+  onApplicationBootstrap(): Promise<void> {
+    return this.start();
   }
 
-  async beforeApplicationShutdown(signal?: string): Promise<void> {
-    await Promise.all(this.runtimes.map((runtime) => runtime.stop(signal)));
+  beforeApplicationShutdown(signal?: string): Promise<void> {
+    return this.stop(signal);
+  }
+
+  /**
+   * Starts the runtimes, or has the share join the fleet's group (in the background: the share
+   * keeps trying while the brokers are away, and readiness says so), which says which to start.
+   */
+  async start(): Promise<void> {
+    this.secrets.start();
+    const { share } = this.fleet;
+    if (!share) {
+      for (const runtime of this.running.values()) runtime.start();
+      return;
+    }
+    await share.start((servers) => this.serve(servers));
+  }
+
+  /** Stops every runtime (each drains its cycle and releases its lease), then leaves the group. */
+  async stop(signal?: string): Promise<void> {
+    this.stopping = true;
+    await this.changes;
+    await Promise.all([...this.running.values()].map((runtime) => runtime.stop(signal)));
+    this.running.clear();
+    await this.fleet.share?.stop();
     this.secrets.stop();
+  }
+
+  /** Runs exactly `servers` (those of the configuration), after the changes before it. */
+  serve(servers: readonly string[]): Promise<void> {
+    const next = this.changes.then(() => this.apply(servers));
+    this.changes = next.catch((error: unknown) =>
+      this.logger.error(
+        `could not change the operations this replica runs: ${error instanceof Error ? error.message : String(error)}`,
+      ),
+    );
+    return this.changes;
+  }
+
+  private async apply(servers: readonly string[]): Promise<void> {
+    if (this.stopping) return;
+    const wanted = new Set(servers.filter((server) => this.byServer.has(server)));
+    const leaving = [...this.running.keys()].filter((server) => !wanted.has(server));
+    const coming = [...wanted].filter((server) => !this.running.has(server));
+    if (leaving.length === 0 && coming.length === 0) return;
+    await Promise.all(
+      leaving.map(async (server) => {
+        await this.running.get(server)!.stop('moved');
+        this.running.delete(server);
+      }),
+    );
+    for (const server of coming) this.add(this.byServer.get(server)!).start();
+    this.logger.log(
+      `runs ${wanted.size} of ${this.byServer.size} operations` +
+        (coming.length ? `; took ${coming.join(', ')}` : '') +
+        (leaving.length ? `; handed over ${leaving.join(', ')}` : ''),
+    );
+  }
+
+  private add(config: PollerConfig): OperationRuntime {
+    const runtime = this.build(config);
+    this.running.set(config.wolkvox.server, runtime);
+    return runtime;
   }
 }

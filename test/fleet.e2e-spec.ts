@@ -1,0 +1,305 @@
+/**
+ * Three to four poller processes at once.
+ *
+ * @lane solo
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseWallTime, wallTimeOf } from '@app/contracts';
+import { partitionOf } from '../apps/poller/src/fleet/fleet-assignment.js';
+import type { Kafka } from 'kafkajs';
+import { testKafka, uniqueTopic } from './support/kafka.js';
+import { CLI_MAIN, PollerProcess, runToExit, type ReadyBody } from './support/poller-process.js';
+import {
+  checkStreams,
+  crash,
+  exactlyOnce,
+  isolatedEnv,
+  note,
+  pidOf,
+  pollerEnv,
+  TOKEN,
+  ZONE,
+} from './support/reliability.js';
+import { startTestSimulator, type TestSimulator } from './support/simulator.js';
+
+/**
+ * Five operations in the file the replicas start with, each with its own server code, token
+ * file, simulator and start instant; a sixth is added to the file for the rolling restart.
+ */
+const OPERATIONS = 5;
+/** The coordinator's wait for a silent replica (POLLER_FLEET_SESSION_TIMEOUT_SECONDS). */
+const SESSION_SECONDS = 6;
+/** A lease a dead replica leaves behind lapses after this (POLL_LEASE_SECONDS). */
+const LEASE_SECONDS = 5;
+
+interface FleetBody extends ReadyBody {
+  details: ReadyBody['details'] & {
+    fleet?: {
+      status: string;
+      runs: number;
+      of: number;
+      operations: Record<string, { status: string; checkpoint?: { cursor?: string } }>;
+    };
+  };
+}
+
+/**
+ * docs/FLEET.md: one operations file, read by every replica; the replicas share the operations
+ * through a Kafka group on a real broker. Each operation runs on exactly one replica; a replica
+ * killed has its operations resumed by the others within the session timeout and the lease;
+ * one stopped hands its operations over at once; one that joins takes its share; and every
+ * email of every operation is published once through all of it.
+ */
+describe('a fleet of five operations on three replicas', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fleet-'));
+  const FIRST_FILE = join(dir, 'operations.json');
+  const EDITED_FILE = join(dir, 'operations-edited.json');
+  const shared = isolatedEnv('fleet');
+  const group = uniqueTopic('fleet-group');
+  const all = serversOnDistinctPartitions(shared.WOLKVOX_SERVER, OPERATIONS + 1);
+  /** The operations the replicas run: the first file's five, then the edited file's six. */
+  let servers = all.slice(0, OPERATIONS);
+  let simulators: TestSimulator[] = [];
+  let kafka: Kafka;
+  const replicas = new Map<string, PollerProcess>();
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    kafka = testKafka();
+    const now = new Date();
+    const end = wallTimeOf(now, ZONE);
+    simulators = await Promise.all(
+      all.map((server) =>
+        startTestSimulator({
+          seed: server,
+          generation: { from: end - 1800, to: end - 1, emailsPerHour: 400, lateRate: 0 },
+          livePerSecond: 1,
+        }),
+      ),
+    );
+    const entries = all.map((server, n) => {
+      const tokenFile = join(dir, `${server}.token`);
+      writeFileSync(tokenFile, `${TOKEN}\n`);
+      return {
+        WOLKVOX_SERVER: server,
+        WOLKVOX_TOKEN_FILE: tokenFile,
+        WOLKVOX_BASE_URL: simulators[n].url,
+        POLL_START_AT: new Date(now.getTime() - 1900_000).toISOString(),
+      };
+    });
+    writeFileSync(FIRST_FILE, JSON.stringify({ operations: entries.slice(0, OPERATIONS) }));
+    writeFileSync(EDITED_FILE, JSON.stringify({ operations: entries }));
+    const { WOLKVOX_SERVER: _server, ...topics } = shared;
+    const base = pollerEnv(simulators[0], topics, {
+      POLLER_FLEET_GROUP: group,
+      POLLER_FLEET_TOPIC: `${group}.fleet`,
+      POLLER_FLEET_SESSION_TIMEOUT_SECONDS: String(SESSION_SECONDS),
+      POLL_INTERVAL_SECONDS: '1',
+      POLL_SETTLE_SECONDS: '1',
+      POLL_LEASE_SECONDS: String(LEASE_SECONDS),
+    });
+    // The entries carry the server, the token and the base URL.
+    const { WOLKVOX_TOKEN: _token, WOLKVOX_BASE_URL: _url, ...rest } = base;
+    env = rest;
+    for (const name of ['a', 'b', 'c']) await startReplica(name, FIRST_FILE);
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all([...replicas.values()].map((replica) => replica.stop()));
+    await Promise.all(simulators.map((simulator) => simulator.close()));
+    await kafka?.admin().disconnect();
+    rmSync(dir, { recursive: true, force: true });
+  }, 120_000);
+
+  async function startReplica(name: string, file: string): Promise<PollerProcess> {
+    const replica = await PollerProcess.start({
+      ...env,
+      POLLER_OPERATIONS_FILE: file,
+      POLLER_INSTANCE_ID: `replica-${name}`,
+    });
+    replicas.set(name, replica);
+    return replica;
+  }
+
+  interface Share {
+    /** Whether the replica says it is a member of the fleet's group. */
+    member: boolean;
+    runs: string[];
+  }
+
+  /** What each live replica says of its membership and the operations it runs. */
+  async function shares(): Promise<Map<string, Share>> {
+    const answers = await Promise.all(
+      [...replicas].map(async ([name, replica]) => {
+        const answer = await replica.get<FleetBody>('/health/ready').catch(() => undefined);
+        const fleet = answer?.body.details?.fleet;
+        const share = {
+          member: fleet?.status === 'up',
+          runs: Object.keys(fleet?.operations ?? {}),
+        };
+        return [name, share] as const;
+      }),
+    );
+    return new Map(answers);
+  }
+
+  /**
+   * Resolves once the fleet is settled: every live replica a member, every operation of
+   * `servers` run by exactly one of them, and the operations balanced (each on a partition of
+   * its own, so no replica runs more than one above another).
+   */
+  async function settled(what: string, timeoutMs = 90_000): Promise<Map<string, string[]>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const now = await shares();
+      const runs = [...now.values()].map((share) => share.runs);
+      const counts = runs.map((r) => r.length);
+      const once = JSON.stringify(runs.flat().sort()) === JSON.stringify([...servers].sort());
+      const members = [...now.values()].every((share) => share.member);
+      if (members && once && Math.max(...counts) - Math.min(...counts) <= 1)
+        return new Map([...now].map(([name, share]) => [name, share.runs]));
+      if (Date.now() > deadline)
+        throw new Error(`${what}: not settled after ${timeoutMs} ms: ${JSON.stringify([...now])}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
+  /** Resolves once every operation's checkpoint, on whichever replica, is past `instant`. */
+  async function allPast(instant: Date, timeoutMs = 120_000): Promise<void> {
+    const wall = wallTimeOf(instant, ZONE);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const cursors = new Map<string, string>();
+      for (const replica of replicas.values()) {
+        const answer = await replica.get<FleetBody>('/health/ready').catch(() => undefined);
+        for (const [server, state] of Object.entries(answer?.body.details?.fleet?.operations ?? {}))
+          if (state.checkpoint?.cursor) cursors.set(server, state.checkpoint.cursor);
+      }
+      const behind = servers.filter((server) => {
+        const cursor = cursors.get(server);
+        return !cursor || (parseWallTime(cursor) ?? -Infinity) <= wall;
+      });
+      if (behind.length === 0) return;
+      if (Date.now() > deadline)
+        throw new Error(`operations ${behind.join(', ')} not past ${instant.toISOString()}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
+  it('runs each operation on exactly one replica, and every replica is ready', async () => {
+    const share = await settled('three replicas');
+    note('fleet', `shares: ${JSON.stringify(Object.fromEntries(share))}`);
+    for (const replica of replicas.values()) {
+      const ready = await replica.waitForReady(200, 60_000);
+      expect(ready.body.details.fleet).toMatchObject({ status: 'up', of: OPERATIONS });
+    }
+    // Nobody idles while another carries three: five operations on three replicas are 2-2-1.
+    expect([...share.values()].map((s) => s.length).sort()).toEqual([1, 2, 2]);
+    await allPast(new Date());
+  }, 180_000);
+
+  it("resumes a killed replica's operations on the others within the session and the lease", async () => {
+    const [victim, held] = [...(await settled('before the kill'))].find(([, s]) => s.length > 0)!;
+    const replica = replicas.get(victim)!;
+    const killedAt = Date.now();
+    await crash(replica, await pidOf(replica));
+    replicas.delete(victim);
+    await settled(`after the kill of ${victim}`);
+    const movedMs = Date.now() - killedAt;
+    // Taken over: each moved operation publishes again on its new replica.
+    await allPast(new Date());
+    note(
+      'fleet',
+      `kill -9 of replica ${victim} (${held.length} operations): moved after ${movedMs} ms, all publishing again after ${Date.now() - killedAt} ms`,
+    );
+  }, 180_000);
+
+  it('hands the operations of a stopped replica over at once', async () => {
+    const [leaver, held] = [...(await settled('before the stop'))].find(([, s]) => s.length > 0)!;
+    const stoppedAt = Date.now();
+    const exit = await replicas.get(leaver)!.stop();
+    replicas.delete(leaver);
+    expect(exit.code).toBe(0);
+    await settled(`after ${leaver} stopped`);
+    const movedMs = Date.now() - stoppedAt;
+    await allPast(new Date());
+    note(
+      'fleet',
+      `SIGTERM of replica ${leaver} (${held.length} operations): moved after ${movedMs} ms, all publishing again after ${Date.now() - stoppedAt} ms`,
+    );
+  }, 180_000);
+
+  it('takes an edited file at a rolling restart: newcomers take their share, the added operation runs', async () => {
+    const old = [...replicas.keys()];
+    await startReplica('d', EDITED_FILE);
+    await settled('after d joined');
+    // One by one, each replica of the first file is replaced by one that reads the edited file.
+    for (const [n, name] of old.entries()) {
+      const exit = await replicas.get(name)!.stop();
+      replicas.delete(name);
+      expect(exit.code).toBe(0);
+      await startReplica(`e${n}`, EDITED_FILE);
+    }
+    servers = all;
+    const share = await settled('after the rolling restart');
+    expect([...share.values()].every((runs) => runs.length > 0)).toBe(true);
+    await allPast(new Date());
+  }, 240_000);
+
+  it('has the CLI list the fleet, and speak of one operation with --operation', async () => {
+    const cliEnv = { ...env, POLLER_OPERATIONS_FILE: EDITED_FILE };
+    const listed = await runToExit(CLI_MAIN, ['operations', '--json'], cliEnv);
+    expect(listed.code).toBe(0);
+    const operations = listed.stdout
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { operation: string }).operation);
+    expect(operations).toEqual(all);
+
+    const unnamed = await runToExit(CLI_MAIN, ['checkpoint'], cliEnv);
+    expect(unnamed.code).toBe(64);
+    expect(unnamed.stderr).toContain(`lists ${all.length} operations`);
+    expect(unnamed.stderr).toContain('name one with --operation');
+
+    const added = all[OPERATIONS];
+    const one = await runToExit(CLI_MAIN, ['checkpoint', '--json', '--operation', added], cliEnv);
+    expect(one.code).toBe(0);
+    expect(JSON.parse(one.stdout)).toMatchObject({ operation: added, cursor: expect.any(String) });
+  }, 120_000);
+
+  it('published every email of every operation exactly once', async () => {
+    for (const simulator of simulators) await simulator.control.live(0);
+    await allPast(new Date(Date.now() + 1000));
+    // One events topic and one dead-letter topic for the fleet: every operation's keys in them.
+    const check = await checkStreams(
+      kafka,
+      shared,
+      all.map((server, n) => ({ server, simulator: simulators[n] })),
+    );
+    note(
+      'fleet',
+      `${all.length} operations: ${check.total.found} emails, ${check.total.duplicates} twice, ${check.total.lost} lost`,
+    );
+    expect(check.total.expected).toBeGreaterThan(all.length);
+    expect(check.total).toEqual(exactlyOnce(check.total.expected));
+  }, 240_000);
+});
+
+/**
+ * Server codes for the operations, each on its own partition of the fleet topic (60, the
+ * default): the balance the test expects (2-2-1) is then the only balanced one.
+ */
+function serversOnDistinctPartitions(prefix: string, count: number): string[] {
+  const servers: string[] = [];
+  const taken = new Set<number>();
+  for (let n = 0; servers.length < count; n++) {
+    const server = `${prefix}-op${n}`;
+    const partition = partitionOf(server, 60);
+    if (taken.has(partition)) continue;
+    taken.add(partition);
+    servers.push(server);
+  }
+  return servers;
+}
