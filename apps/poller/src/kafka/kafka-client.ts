@@ -1,6 +1,11 @@
 import { Partitioners, type CompressionTypes, type Kafka, type Message } from 'kafkajs';
 import { kafkajsTopicAdmin } from './kafkajs-topic-admin.js';
 import type { TopicSpec } from './topic-admin.js';
+import {
+  unansweredPartitions,
+  UnsentPartitionsError,
+  withPartitions,
+} from './kafkajs-checked-send.js';
 import { readTopicToEnd, type ReadMessage, type ReadToEndOptions } from './topic-reader.js';
 
 /**
@@ -96,7 +101,30 @@ export function kafkajsClient(kafka: Kafka): KafkaClient {
         createPartitioner: Partitioners.DefaultPartitioner,
       });
       await producer.connect();
-      return producer;
+      const counts = partitionCounts(kafka);
+      return {
+        async transaction() {
+          const transaction = await producer.transaction();
+          return {
+            // Checked: kafkajs may resolve a send some of whose messages never left
+            // (kafkajs-checked-send.ts).
+            async sendBatch({ topicMessages, compression }) {
+              const topics = topicMessages.map(({ topic }) => topic);
+              const partitioned = withPartitions(topicMessages, await counts(topics));
+              const answer = await transaction.sendBatch({
+                topicMessages: partitioned,
+                ...(compression !== undefined ? { compression } : {}),
+              });
+              const unsent = unansweredPartitions(partitioned, answer);
+              if (unsent.length > 0) throw new UnsentPartitionsError(unsent);
+              return answer;
+            },
+            commit: () => transaction.commit(),
+            abort: () => transaction.abort(),
+          };
+        },
+        disconnect: () => producer.disconnect(),
+      };
     },
     async plainProducer() {
       const producer = kafka.producer({
@@ -118,5 +146,27 @@ export function kafkajsClient(kafka: Kafka): KafkaClient {
       return kafkajsTopicAdmin(admin);
     },
     readToEnd: (topic, options) => readTopicToEnd(kafka, topic, options),
+  };
+}
+
+/**
+ * Each topic's partition count, read once per producer (a producer is built again after any
+ * failure, so a topic given more partitions is seen at the next one).
+ */
+function partitionCounts(kafka: Kafka): (topics: string[]) => Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  return async (topics) => {
+    const unknown = [...new Set(topics)].filter((topic) => !counts.has(topic));
+    if (unknown.length > 0) {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const { topics: described } = await admin.fetchTopicMetadata({ topics: unknown });
+        for (const { name, partitions } of described) counts.set(name, partitions.length);
+      } finally {
+        await admin.disconnect();
+      }
+    }
+    return counts;
   };
 }
