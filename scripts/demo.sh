@@ -22,6 +22,9 @@
 #   DEMO_LIVE_PER_SECOND  emails the simulator "sends" per second (default 2)
 #   DEMO_FORMAT       table | json                      (default table)
 #   DEMO_DIR          logs, pids and the CLI's settings (default .cache/demo)
+#   DEMO_FLEET        1: a fleet (docs/FLEET.md) instead: three operations (0010, 0020, 0030),
+#                     each with a simulator of its own (DEMO_SIM_PORT and the next two ports),
+#                     shared by two replicas (DEMO_HTTP_PORT and the next one); local mode only
 #
 # While it runs (local mode), $DEMO_DIR/cli.env holds the poller's settings (`npm run cli` reads
 # it) and $DEMO_DIR/pids the processes it started, one `name pid` a line.
@@ -46,7 +49,12 @@ mkdir -p "$logs"
 say() { printf '\033[1m[demo]\033[0m %s\n' "$*" >&2 || true; }
 die() { say "$*"; exit 1; }
 
+fleet="${DEMO_FLEET:-}"
 mode="${DEMO_MODE:-}"
+if [[ -n "$fleet" ]]; then
+  [[ "$mode" != compose ]] || die "DEMO_FLEET runs in local mode only (DEMO_MODE=local)"
+  mode=local
+fi
 if [[ -z "$mode" ]]; then
   if docker compose version >/dev/null 2>&1 && docker info >/dev/null 2>&1; then mode=compose; else mode=local; fi
 fi
@@ -54,11 +62,13 @@ fi
 # The first run reads the ten minutes before now, then keeps up with the live traffic.
 start_at="$(node -e 'console.log(new Date(Date.now() - 600e3).toISOString())')"
 
+# wait_ready SECONDS [PORT [PID]]: until the poller on PORT (default $http_port) answers ready.
 wait_ready() {
-  local url="http://127.0.0.1:$http_port/health/ready" deadline=$((SECONDS + ${1:-120}))
+  local port="${2:-$http_port}" pid="${3:-${poller_pid:-}}"
+  local url="http://127.0.0.1:$port/health/ready" deadline=$((SECONDS + ${1:-120}))
   until [[ "$(node -e "fetch('$url').then(r => console.log(r.status), () => console.log(0))")" == 200 ]]; do
     if ((SECONDS > deadline)); then return 1; fi
-    if [[ -n "${poller_pid:-}" ]] && ! kill -0 "$poller_pid" 2>/dev/null; then return 1; fi
+    if [[ -n "$pid" ]] && ! kill -0 "$pid" 2>/dev/null; then return 1; fi
     sleep 1
   done
 }
@@ -88,7 +98,17 @@ if [[ "$mode" == compose ]]; then
 fi
 
 # ---------------------------------------------------------------------------------------------
-for port in "$kafka_port" "$((kafka_port + 1))" "$sim_port" "$http_port"; do
+# A fleet: three operations, a simulator each, two replicas.
+operations=(0010)
+replicas=1
+if [[ -n "$fleet" ]]; then
+  operations=(0010 0020 0030)
+  replicas=2
+fi
+ports=("$kafka_port" "$((kafka_port + 1))")
+for i in "${!operations[@]}"; do ports+=("$((sim_port + i))"); done
+for ((r = 0; r < replicas; r++)); do ports+=("$((http_port + r))"); done
+for port in "${ports[@]}"; do
   port_free "$port" || die "port $port is taken; choose others with DEMO_KAFKA_PORT, DEMO_SIM_PORT, DEMO_HTTP_PORT"
 done
 if [[ ! -f dist/apps/poller/src/main.js || ! -f dist/apps/simulator/src/main.js || ! -f dist/apps/poller/src/cli/main.js ||
@@ -102,8 +122,8 @@ broker_env=(KAFKA_PORT="$kafka_port" KAFKA_STATE_DIR="$logs/kafka-$kafka_port")
 # stops them in order: follower, subscriber, poller (given time to finish its cycle), simulator,
 # broker.
 # Their output goes to files, never to this script's stdout or stderr, which may be a dead pipe.
-sim_pid=""
-poller_pid=""
+sim_pids=()
+poller_pids=()
 follow_pid=""
 subscriber_pid=""
 reader_pid=""
@@ -129,16 +149,17 @@ stop_all() {
     kill -TERM -- "-$reader_pid" 2>/dev/null || true
     for _ in $(seq 1 50); do kill -0 -- "-$reader_pid" 2>/dev/null || break; sleep 0.1; done
   fi
-  if [[ -n "$poller_pid" ]] && kill -0 "$poller_pid" 2>/dev/null; then
-    # SIGTERM: no new cycle; the one in flight commits or is abandoned whole.
-    kill -TERM "$poller_pid" 2>/dev/null || true
-    for _ in $(seq 1 40); do kill -0 "$poller_pid" 2>/dev/null || break; sleep 1; done
-    kill -KILL "$poller_pid" 2>/dev/null || true
-  fi
-  if [[ -n "$sim_pid" ]]; then
-    kill -TERM "$sim_pid" 2>/dev/null || true
-    wait "$sim_pid" 2>/dev/null || true
-  fi
+  local pid
+  # SIGTERM: no new cycle; the one in flight commits or is abandoned whole. Replicas together.
+  for pid in "${poller_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${poller_pids[@]}"; do
+    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  for pid in "${sim_pids[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
   env "${broker_env[@]}" bash scripts/kafka/broker.sh stop >>"$logs/demo.log" 2>&1 || true
   say "stopped. Logs are in $logs"
 }
@@ -152,19 +173,45 @@ env "${broker_env[@]}" KAFKA_FRESH=1 bash scripts/kafka/broker.sh start >>"$logs
   || { tail -5 "$logs/demo.log" >&2 || true; die "the broker did not start (log $logs/demo.log)"; }
 remember broker "$(cat "$logs/kafka-$kafka_port/broker.pid")"
 
-say "starting the Wolkvox simulator on 127.0.0.1:$sim_port, $live emails a second (log $logs/simulator.log)"
-SIM_HOST=127.0.0.1 SIM_PORT="$sim_port" SIM_TOKEN="$token" SIM_LIVE_PER_SECOND="$live" \
-  setsid node dist/apps/simulator/src/main.js >"$logs/simulator.log" 2>&1 &
-sim_pid=$!
-remember simulator "$sim_pid"
+# One simulator per operation (the default demo's one keeps its names).
+sim_name() { if [[ -n "$fleet" ]]; then echo "simulator-$1"; else echo simulator; fi; }
+for i in "${!operations[@]}"; do
+  name="$(sim_name "${operations[$i]}")"
+  say "starting the Wolkvox simulator$([[ -n "$fleet" ]] && echo " of operation ${operations[$i]}") on 127.0.0.1:$((sim_port + i)), $live emails a second (log $logs/$name.log)"
+  SIM_HOST=127.0.0.1 SIM_PORT="$((sim_port + i))" SIM_TOKEN="$token" SIM_LIVE_PER_SECOND="$live" \
+    SIM_SEED="demo-${operations[$i]}" setsid node dist/apps/simulator/src/main.js >"$logs/$name.log" 2>&1 &
+  sim_pids+=($!)
+  remember "$name" "$!"
+done
 
 # The poller's settings, in a file: the poller starts from it, and `npm run cli` reads it while
 # the demo runs, so the README's commands work here as written. The token is the simulator's.
 printf '%s\n' "$token" >"$logs/token"
-cat >"$cli_env" <<SETTINGS
+if [[ -z "$fleet" ]]; then
+  cat >"$cli_env" <<SETTINGS
 WOLKVOX_SERVER=0010
 WOLKVOX_TOKEN_FILE=$logs/token
 WOLKVOX_BASE_URL=http://127.0.0.1:$sim_port
+SETTINGS
+else
+  # The fleet's operations file: an entry per operation, its own simulator and start.
+  node -e '
+    const [file, token, simPort, startAt, ...servers] = process.argv.slice(1);
+    const operations = servers.map((server, i) => ({
+      WOLKVOX_SERVER: server,
+      WOLKVOX_TOKEN_FILE: token,
+      WOLKVOX_BASE_URL: `http://127.0.0.1:${Number(simPort) + i}`,
+      POLL_START_AT: startAt,
+    }));
+    require("node:fs").writeFileSync(file, JSON.stringify({ operations }, null, 2) + "\n");
+  ' "$logs/operations.json" "$logs/token" "$sim_port" "$start_at" "${operations[@]}"
+  cat >"$cli_env" <<SETTINGS
+POLLER_OPERATIONS_FILE=$logs/operations.json
+POLLER_FLEET_GROUP=demo-fleet
+POLLER_FLEET_SESSION_TIMEOUT_SECONDS=6
+SETTINGS
+fi
+cat >>"$cli_env" <<SETTINGS
 KAFKA_BROKERS=127.0.0.1:$kafka_port
 POLL_START_AT=$start_at
 POLL_INTERVAL_SECONDS=5
@@ -173,15 +220,31 @@ POLL_LOOKBACK_SECONDS=120
 HTTP_PORT=$http_port
 SETTINGS
 
-say "starting the poller, health and metrics on 127.0.0.1:$http_port (log $logs/poller.log)"
 mapfile -t settings <"$cli_env"
-env -i PATH="$PATH" HOME="${HOME:-/tmp}" "${settings[@]}" \
-  setsid node dist/apps/poller/src/main.js >"$logs/poller.log" 2>&1 &
-poller_pid=$!
-remember poller "$poller_pid"
+poller_name() { if [[ -n "$fleet" ]]; then echo "poller-$1"; else echo poller; fi; }
+for ((r = 0; r < replicas; r++)); do
+  name="$(poller_name "$((r + 1))")"
+  say "starting the poller$([[ -n "$fleet" ]] && echo " replica $((r + 1)) of $replicas"), health and metrics on 127.0.0.1:$((http_port + r)) (log $logs/$name.log)"
+  env -i PATH="$PATH" HOME="${HOME:-/tmp}" "${settings[@]}" HTTP_PORT="$((http_port + r))" \
+    POLLER_INSTANCE_ID="$name" setsid node dist/apps/poller/src/main.js >"$logs/$name.log" 2>&1 &
+  poller_pids+=($!)
+  remember "$name" "$!"
+done
+poller_pid="${poller_pids[0]}"
 
-wait_ready 120 || { tail -20 "$logs/poller.log" >&2 || true; die "the poller did not become ready"; }
-say "ready. health: http://127.0.0.1:$http_port/health/ready  metrics: http://127.0.0.1:$http_port/metrics"
+for ((r = 0; r < replicas; r++)); do
+  name="$(poller_name "$((r + 1))")"
+  wait_ready 120 "$((http_port + r))" "${poller_pids[$r]}" ||
+    { tail -20 "$logs/$name.log" >&2 || true; die "the poller $name did not become ready"; }
+done
+if [[ -n "$fleet" ]]; then
+  for ((r = 0; r < replicas; r++)); do
+    runs="$(node -e "fetch('http://127.0.0.1:$((http_port + r))/health/ready').then(r => r.json()).then(b => console.log(Object.keys(b.details.fleet.operations).join(', ') || 'none yet'), () => console.log('?'))")"
+    say "replica $((r + 1)): health http://127.0.0.1:$((http_port + r))/health/ready, runs operations $runs"
+  done
+else
+  say "ready. health: http://127.0.0.1:$http_port/health/ready  metrics: http://127.0.0.1:$http_port/metrics"
+fi
 # The subscriber (apps/subscriber): the other end, one line per event it handled. It writes to
 # its log like the other children; a reader of that log (a process group of its own: tail, grep,
 # sed) prints its lines here, and a dead terminal ends only the reader.
@@ -201,7 +264,12 @@ reader_pid=$!
 remember subscriber-log-reader "$reader_pid"
 
 say "in another terminal, the CLI finds this demo's settings ($cli_env):"
-say "  npm run cli -- checkpoint    npm run cli -- budget    npm run cli -- reconcile"
+if [[ -n "$fleet" ]]; then
+  say "  npm run cli -- operations    npm run cli -- checkpoint --operation 0020"
+  say "  kill one replica (kill -9 on a pid of $logs/pids) and watch the other take its operations"
+else
+  say "  npm run cli -- checkpoint    npm run cli -- budget    npm run cli -- reconcile"
+fi
 say "Ctrl-C stops everything. Events as they arrive:"
 
 KAFKA_BROKERS="127.0.0.1:$kafka_port" LOG_LEVEL=warn \

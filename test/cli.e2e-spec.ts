@@ -172,13 +172,15 @@ describe('replay', () => {
     expect(run.code).toBe(0);
     const rows = run.stdout.trim().split('\n');
     expect(rows[0]).toMatch(
-      /^PARTITION:OFFSET\s+SENT \(America\/Bogota\)\s+#\s+CHANNEL\s+FROM\s+TO\s+SUBJECT$/,
+      /^PARTITION:OFFSET\s+SENT \(America\/Bogota\)\s+#\s+OPERATION\s+CHANNEL\s+FROM\s+TO\s+SUBJECT$/,
     );
     expect(rows).toHaveLength(13);
     expect(
       rows
         .slice(1)
-        .every((r) => /^\d:\d+\s+2026-03-01 10:\d\d:00\s+1\s+(campaign|email-route)-/.test(r)),
+        .every((r) =>
+          /^\d:\d+\s+2026-03-01 10:\d\d:00\s+1\s+\S+\s+(campaign|email-route)-/.test(r),
+        ),
     ).toBe(true);
   }, 120_000);
 

@@ -77,6 +77,25 @@ function waitFor(what: () => string, check: () => boolean, timeoutMs: number): P
   });
 }
 
+/** `npm run demo`'s script in a process group of its own (as a shell's job), on free ports. */
+async function startDemo(dir: string, env: NodeJS.ProcessEnv, extra: Record<string, string> = {}) {
+  return spawn('bash', [join(root, 'scripts', 'demo.sh')], {
+    cwd: root,
+    env: {
+      ...env,
+      DEMO_MODE: 'local',
+      DEMO_DIR: dir,
+      DEMO_KAFKA_PORT: String(await freeBrokerPort()),
+      DEMO_SIM_PORT: String(await freePort()),
+      DEMO_HTTP_PORT: String(await freePort()),
+      ...extra,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: a SIGINT to the group is the terminal's Ctrl-C.
+    detached: true,
+  });
+}
+
 describe('npm run demo', () => {
   const dir = mkdtempSync(join(tmpdir(), 'demo-'));
   let demo: ChildProcess | undefined;
@@ -98,21 +117,7 @@ describe('npm run demo', () => {
   );
 
   beforeAll(async () => {
-    const kafkaPort = await freeBrokerPort();
-    demo = spawn('bash', [join(root, 'scripts', 'demo.sh')], {
-      cwd: root,
-      env: {
-        ...env,
-        DEMO_MODE: 'local',
-        DEMO_DIR: dir,
-        DEMO_KAFKA_PORT: String(kafkaPort),
-        DEMO_SIM_PORT: String(await freePort()),
-        DEMO_HTTP_PORT: String(await freePort()),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // Its own process group, as a shell's job: the SIGINT below goes to the group.
-      detached: true,
-    });
+    demo = await startDemo(dir, env);
     exited = new Promise<number | null>((resolve) => demo!.once('exit', resolve));
     demo.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
     demo.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
@@ -188,5 +193,81 @@ describe('npm run demo', () => {
     }
     // The CLI no longer finds settings of a demo that is gone.
     expect(existsSync(join(dir, 'cli.env'))).toBe(false);
+  }, 120_000);
+});
+
+describe('npm run demo with DEMO_FLEET=1', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'demo-fleet-'));
+  let demo: ChildProcess | undefined;
+  let out = '';
+  let err = '';
+  let exited: Promise<number | null>;
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(KAFKA|DEMO|WOLKVOX|POLL)_/.test(name)),
+  );
+
+  afterAll(() => {
+    for (const pid of recordedPids(dir).values()) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    if (demo?.pid && alive(demo.pid)) process.kill(-demo.pid, 'SIGKILL');
+  });
+
+  beforeAll(async () => {
+    // Three simulators and two replicas, on consecutive ports from these.
+    demo = await startDemo(dir, env, { DEMO_FLEET: '1' });
+    exited = new Promise<number | null>((resolve) => demo!.once('exit', resolve));
+    demo.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    demo.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+  }, 60_000);
+
+  it('shows the events of three operations, run by two replicas, in one table', async () => {
+    // A row: partition:offset, the local send time, the occurrence, then the operation.
+    const shown = () =>
+      new Set(
+        [...out.matchAll(/^\d+:\d+\s+\d{4}-\d\d-\d\d \S+\s+\d+\s+(\d{4})\s/gm)].map((m) => m[1]),
+      );
+    await waitFor(
+      () =>
+        `events of 0010, 0020 and 0030 on the demo's screen (seen: ${[...shown()].join(', ')})\n${err}`,
+      () => shown().size === 3,
+      240_000,
+    );
+    expect([...shown()].sort()).toEqual(['0010', '0020', '0030']);
+    // Each replica said what it runs: together, the three operations once.
+    const runs = [...err.matchAll(/replica \d: health \S+, runs operations (.*)$/gm)].map(
+      (m) => m[1],
+    );
+    expect(runs).toHaveLength(2);
+    const listed = spawnSync('npm', ['run', '--silent', 'cli', '--', 'operations'], {
+      cwd: root,
+      env: { ...env, DEMO_DIR: dir },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(listed.status).toBe(0);
+    expect(
+      listed.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split(/\s+/)[0]),
+    ).toEqual(['0010', '0020', '0030']);
+  }, 300_000);
+
+  it('stops the replicas, the simulators and the rest on Ctrl-C', async () => {
+    const recorded = recordedPids(dir);
+    expect([...recorded.keys()].filter((name) => name.startsWith('poller-')).sort()).toEqual([
+      'poller-1',
+      'poller-2',
+    ]);
+    expect([...recorded.keys()].filter((name) => name.startsWith('simulator-')).sort()).toEqual([
+      'simulator-0010',
+      'simulator-0020',
+      'simulator-0030',
+    ]);
+    const started = [...new Set([...recorded.values(), ...descendants(demo!.pid!)])];
+    process.kill(-demo!.pid!, 'SIGINT');
+    await exited;
+    expect(started.filter(alive)).toEqual([]);
+    for (const replica of ['poller-1', 'poller-2'])
+      expect(readFileSync(join(dir, `${replica}.log`), 'utf8')).toContain('"msg":"shutting down"');
   }, 120_000);
 });

@@ -33,6 +33,8 @@ const OPERATIONS = 5;
 const SESSION_SECONDS = 6;
 /** A lease a dead replica leaves behind lapses after this (POLL_LEASE_SECONDS). */
 const LEASE_SECONDS = 5;
+/** Each operation's daily request budget, on both sides (WOLKVOX_DAILY_QUOTA, the simulator's). */
+const QUOTA = 100_000;
 
 interface FleetBody extends ReadyBody {
   details: ReadyBody['details'] & {
@@ -59,11 +61,15 @@ describe('a fleet of five operations on three replicas', () => {
   const shared = isolatedEnv('fleet');
   const group = uniqueTopic('fleet-group');
   const all = serversOnDistinctPartitions(shared.WOLKVOX_SERVER, OPERATIONS + 1);
-  /** The operations the replicas run: the first file's five, then the edited file's six. */
+  /** Dropped from the file at the rolling restart, as the sixth is added. */
+  const removed = all[1];
+  /** The operations the replicas run: the first file's five, then the edited file's five. */
   let servers = all.slice(0, OPERATIONS);
   let simulators: TestSimulator[] = [];
   let kafka: Kafka;
   const replicas = new Map<string, PollerProcess>();
+  /** Every replica started, gone ones included: their logs are read at the end. */
+  const started: PollerProcess[] = [];
   let env: Record<string, string>;
 
   beforeAll(async () => {
@@ -76,6 +82,7 @@ describe('a fleet of five operations on three replicas', () => {
           seed: server,
           generation: { from: end - 1800, to: end - 1, emailsPerHour: 400, lateRate: 0 },
           livePerSecond: 1,
+          dailyQuota: QUOTA,
         }),
       ),
     );
@@ -87,10 +94,12 @@ describe('a fleet of five operations on three replicas', () => {
         WOLKVOX_TOKEN_FILE: tokenFile,
         WOLKVOX_BASE_URL: simulators[n].url,
         POLL_START_AT: new Date(now.getTime() - 1900_000).toISOString(),
+        WOLKVOX_DAILY_QUOTA: QUOTA,
       };
     });
     writeFileSync(FIRST_FILE, JSON.stringify({ operations: entries.slice(0, OPERATIONS) }));
-    writeFileSync(EDITED_FILE, JSON.stringify({ operations: entries }));
+    const edited = entries.filter((entry) => entry.WOLKVOX_SERVER !== removed);
+    writeFileSync(EDITED_FILE, JSON.stringify({ operations: edited }));
     const { WOLKVOX_SERVER: _server, ...topics } = shared;
     const base = pollerEnv(simulators[0], topics, {
       POLLER_FLEET_GROUP: group,
@@ -119,6 +128,7 @@ describe('a fleet of five operations on three replicas', () => {
       POLLER_OPERATIONS_FILE: file,
       POLLER_INSTANCE_ID: `replica-${name}`,
     });
+    started.push(replica);
     replicas.set(name, replica);
     return replica;
   }
@@ -231,7 +241,10 @@ describe('a fleet of five operations on three replicas', () => {
     );
   }, 180_000);
 
-  it('takes an edited file at a rolling restart: newcomers take their share, the added operation runs', async () => {
+  it('takes an edited file at a rolling restart: newcomers take their share, the added operation runs, the removed one stops', async () => {
+    // The operation to remove publishes what it has first: its traffic stops, its cursor passes.
+    await simulators[all.indexOf(removed)].control.live(0);
+    await allPast(new Date(Date.now() + 1000));
     const old = [...replicas.keys()];
     await startReplica('d', EDITED_FILE);
     await settled('after d joined');
@@ -242,7 +255,8 @@ describe('a fleet of five operations on three replicas', () => {
       expect(exit.code).toBe(0);
       await startReplica(`e${n}`, EDITED_FILE);
     }
-    servers = all;
+    servers = all.filter((server) => server !== removed);
+    // Every operation of the edited file once, and the removed one nowhere.
     const share = await settled('after the rolling restart');
     expect([...share.values()].every((runs) => runs.length > 0)).toBe(true);
     await allPast(new Date());
@@ -256,11 +270,11 @@ describe('a fleet of five operations on three replicas', () => {
       .trim()
       .split('\n')
       .map((line) => (JSON.parse(line) as { operation: string }).operation);
-    expect(operations).toEqual(all);
+    expect(operations).toEqual(servers);
 
     const unnamed = await runToExit(CLI_MAIN, ['checkpoint'], cliEnv);
     expect(unnamed.code).toBe(64);
-    expect(unnamed.stderr).toContain(`lists ${all.length} operations`);
+    expect(unnamed.stderr).toContain(`lists ${servers.length} operations`);
     expect(unnamed.stderr).toContain('name one with --operation');
 
     const added = all[OPERATIONS];
@@ -284,6 +298,19 @@ describe('a fleet of five operations on three replicas', () => {
     );
     expect(check.total.expected).toBeGreaterThan(all.length);
     expect(check.total).toEqual(exactlyOnce(check.total.expected));
+
+    // Never two replicas on one operation: no token was refused for simultaneous calls, no
+    // budget ran out, and no replica was fenced by another's claim.
+    const outcomes = new Set(
+      simulators.flatMap((simulator) => simulator.state.calls.entries().map((c) => c.outcome)),
+    );
+    expect(
+      [...outcomes].filter((o) => o === 'too-many-simultaneous' || o === 'quota-exceeded'),
+    ).toEqual([]);
+    const fenced = started.flatMap((replica) =>
+      replica.stdout.split('\n').filter((line) => line.includes('polling stopped')),
+    );
+    expect(fenced).toEqual([]);
   }, 240_000);
 });
 

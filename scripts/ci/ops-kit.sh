@@ -50,7 +50,7 @@ done
 # and no process-wide token or server (the poller refuses them beside the file).
 rendered="$(renders deploy/fleet "${BASELINE[@]}" 'replicas: 3' \
   'POLLER_OPERATIONS_FILE: /etc/wolkvox/operations.json' 'mountPath: /etc/wolkvox' \
-  'secretName: wolkvox-tokens' 'operations.json: |')"
+  'name: wolkvox-token-0010' 'operations.json: |' 'kind: PodDisruptionBudget')"
 if grep -qE 'WOLKVOX_TOKEN_FILE$|WOLKVOX_SERVER:' <<<"$rendered"; then
   fail "deploy/fleet sets a token file or a server for the process; they belong to the file's entries"
 fi

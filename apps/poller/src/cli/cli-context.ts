@@ -112,9 +112,10 @@ function configErrors(problems: readonly string[], io: CliIo): never {
  */
 export function listOperations(env: NodeJS.ProcessEnv, io: CliIo, json: boolean): number {
   const fleet = env[OPERATIONS_FILE_VARIABLE]?.trim();
-  const result = fleet
-    ? loadFleet(env)
-    : loadFleet({ WOLKVOX_TOKEN: 'not-needed-by-this-command', ...env });
+  const tokenless = !env.WOLKVOX_TOKEN && !env.WOLKVOX_TOKEN_FILE;
+  const result = loadFleet(
+    fleet || !tokenless ? env : { ...env, WOLKVOX_TOKEN: 'not-needed-by-this-command' },
+  );
   if (!result.ok) configErrors(result.problems, io);
   for (const { wolkvox, poll } of result.operations) {
     const view = {

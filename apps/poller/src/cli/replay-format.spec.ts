@@ -70,8 +70,8 @@ describe('replay output', () => {
     expect(second.lines).toHaveLength(1);
     const [one, two] = [first.lines[1], second.lines[0]].map((l) => l.replace(/^0:\d+\s+/, ''));
     expect(one).not.toBe(two);
-    expect(one).toMatch(/^2026-03-01 10:00:00\s+1\s+email-route-12/);
-    expect(two).toMatch(/^2026-03-01 10:00:00\s+2\s+email-route-12/);
+    expect(one).toMatch(/^2026-03-01 10:00:00\s+1\s+0010\s+email-route-12/);
+    expect(two).toMatch(/^2026-03-01 10:00:00\s+2\s+0010\s+email-route-12/);
     // The heading's columns line up with the rows'.
     expect(first.lines[0].indexOf('#')).toBe(first.lines[1].indexOf('  1  ') + 2);
   });
@@ -80,10 +80,10 @@ describe('replay output', () => {
     const { message } = eventMessage();
     const eventRow = tableRow('events', decodeLine('events', 1, '3', message));
     expect(tableHeader('events', 'America/Bogota')).toMatch(
-      /^PARTITION:OFFSET\s+SENT \(America\/Bogota\)\s+#\s+CHANNEL/,
+      /^PARTITION:OFFSET\s+SENT \(America\/Bogota\)\s+#\s+OPERATION\s+CHANNEL/,
     );
     expect(eventRow).toMatch(
-      /^1:3\s+2026-03-01 10:00:00\s+1\s+email-route-12\s+ops@x\.co\s+a@x\.co, b@x\.co\s+Your receipt$/,
+      /^1:3\s+2026-03-01 10:00:00\s+1\s+0010\s+email-route-12\s+ops@x\.co\s+a@x\.co, b@x\.co\s+Your receipt$/,
     );
     const letter = encodeDeadLetter(
       toDeadLetter({ raw: { date: 'x' }, reason: 'date: bad' }, '0010', new Date(0)),

@@ -46,7 +46,8 @@ export function jsonLine(line: ReplayLine): string {
 /**
  * Event columns. The send time is the operation's wall clock, so its heading names the zone
  * (taken from the events themselves); `#` is the occurrence number, which tells identical
- * emails apart (their other columns are the same, their keys are not).
+ * emails apart (their other columns are the same, their keys are not); OPERATION tells a
+ * fleet's operations apart on their shared topic.
  */
 function eventColumns(timeZone: string): Array<[string, number]> {
   const sent = `SENT (${timeZone})`;
@@ -54,6 +55,7 @@ function eventColumns(timeZone: string): Array<[string, number]> {
     ['PARTITION:OFFSET', 16],
     [sent, Math.max(19, sent.length)],
     ['#', 3],
+    ['OPERATION', 10],
     ['CHANNEL', 26],
     ['FROM', 28],
     ['TO', 28],
@@ -98,6 +100,7 @@ export function tableRow(kind: ReplayTopicKind, line: ReplayLine): string {
       position,
       data.sentAtLocal,
       String(data.occurrence),
+      data.server,
       data.record.channel,
       data.record.from,
       data.recipients.join(', '),

@@ -56,6 +56,10 @@ export class KafkaFleetMembership {
       sessionTimeout: sessionTimeoutMs,
       heartbeatInterval: heartbeatIntervalMs,
       rebalanceTimeout: sessionTimeoutMs,
+      // kafkajs heartbeats between fetches, and a fetch of the (always empty) fleet topic waits
+      // maxWaitTimeInMs: its 5 s default would leave a 6 s session one late heartbeat from
+      // expiring. A fetch per heartbeat interval costs the broker nothing.
+      maxWaitTimeInMs: heartbeatIntervalMs,
       allowAutoTopicCreation: false,
       partitionAssigners: [fleetAssigner(this.options.load, () => this.held)],
     });
