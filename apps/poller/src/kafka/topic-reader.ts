@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 import { authorizationFailure } from './authorization-failure.js';
+import { kafkaErrorTypes } from './kafka-errors.js';
 import type { AclGrantee } from './required-acls.js';
 
 export interface ReadMessage {
@@ -52,26 +53,18 @@ export async function readTopicToEnd(
   topic: string,
   options: ReadToEndOptions = {},
 ): Promise<ReadMessage[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  let ends: Map<number, bigint>;
-  let reached: Map<number, string>;
-  try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    // A partition with nothing to read is at its end too (also below `fromOffsets`, for a topic
-    // deleted and made again: reading goes on from its new end).
-    reached = new Map(offsets.map((o) => [o.partition, o.high] as const));
-    ends = new Map(
-      offsets
-        .map((o) => [o.partition, BigInt(o.high)] as const)
-        .filter(
-          ([partition, high]) =>
-            high > BigInt(options.fromOffsets?.[partition] ?? lowOffset(offsets, partition)),
-        ),
-    );
-  } finally {
-    await admin.disconnect();
-  }
+  const offsets = await topicOffsets(kafka, topic);
+  // A partition with nothing to read is at its end too (also below `fromOffsets`, for a topic
+  // deleted and made again: reading goes on from its new end).
+  const reached = new Map(offsets.map((o) => [o.partition, o.high] as const));
+  const ends = new Map(
+    offsets
+      .map((o) => [o.partition, BigInt(o.high)] as const)
+      .filter(
+        ([partition, high]) =>
+          high > BigInt(options.fromOffsets?.[partition] ?? lowOffset(offsets, partition)),
+      ),
+  );
   const collected: ReadMessage[] = [];
   if (ends.size === 0) {
     options.onEnd?.(reached);
@@ -156,6 +149,45 @@ export async function readTopicToEnd(
   }
   options.onEnd?.(reached);
   return collected;
+}
+
+/**
+ * What a broker answers while a partition's leadership is moving or not taken up yet (a topic
+ * just created, a node just lost). kafkajs's fetchTopicOffsets gives up at once on all of them
+ * (it retries UNKNOWN_TOPIC_OR_PARTITION only, admin/index.js), and its metadata then still
+ * names the old leader: so the offsets are asked again, with a new admin and fresh metadata.
+ */
+const LEADERSHIP_MOVING = new Set([
+  'NOT_LEADER_FOR_PARTITION',
+  'NOT_LEADER_OR_FOLLOWER',
+  'LEADER_NOT_AVAILABLE',
+  'UNKNOWN_LEADER_EPOCH',
+  'FENCED_LEADER_EPOCH',
+  'REPLICA_NOT_AVAILABLE',
+  'OFFSET_NOT_AVAILABLE',
+]);
+
+/** Each partition's earliest and stable end offsets, asked again while leadership moves. */
+export async function topicOffsets(
+  kafka: Pick<Kafka, 'admin'>,
+  topic: string,
+  timeoutMs = 20_000,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+): ReturnType<Admin['fetchTopicOffsets']> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      return await admin.fetchTopicOffsets(topic);
+    } catch (error) {
+      const moving = kafkaErrorTypes(error).some((type) => LEADERSHIP_MOVING.has(type));
+      if (!moving || Date.now() > deadline) throw error;
+    } finally {
+      await admin.disconnect();
+    }
+    await sleep(Math.min(100 * attempt, 1_000));
+  }
 }
 
 /** The partition's earliest offset still kept: where a read from the beginning starts. */

@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { readTopicToEnd } from '../kafka/topic-reader.js';
+import { readTopicToEnd, topicOffsets } from '../kafka/topic-reader.js';
 
 export interface PublishedKeys {
   keys: Set<string>;
@@ -49,7 +49,7 @@ async function offsetsAt(
   try {
     const found = await admin.fetchTopicOffsetsByTimestamp(topic, sinceMs);
     // -1: no message at or after the timestamp; the partition's end then bounds the read.
-    const ends = await admin.fetchTopicOffsets(topic);
+    const ends = await topicOffsets(kafka, topic);
     return Object.fromEntries(
       found.map(({ partition, offset }) => [
         partition,
