@@ -21,6 +21,8 @@ describe('kafkaLevel', () => {
     for (const error of [
       "The coordinator is loading and hence can't process requests for this group",
       'The group coordinator is not available',
+      // A fleet's heartbeats at each rebalance (kafkajs rejoins).
+      'The group is rebalancing, so a rejoin is needed',
     ])
       expect(
         kafkaLevel(logLevel.ERROR, at('Response GroupCoordinator(key: 10, version: 2)', { error })),

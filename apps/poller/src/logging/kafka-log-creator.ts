@@ -29,8 +29,15 @@ const IRRELEVANT = new Set([
 const { errorCodes } = createRequire(import.meta.url)('kafkajs/src/protocol/error.js') as {
   errorCodes: Array<{ message: string; retriable: boolean }>;
 };
-/** Messages of the broker errors kafkajs retries by itself: "The coordinator is loading...". */
-const RETRIABLE = new Set(errorCodes.filter((e) => e.retriable).map((e) => e.message));
+/**
+ * Messages of the broker errors kafkajs retries by itself: "The coordinator is loading...". And
+ * REBALANCE_IN_PROGRESS, which kafkajs's table marks not retriable but answers by rejoining the
+ * group: every heartbeat of a fleet's replica gets it when a replica joins, leaves or dies.
+ */
+const RETRIABLE = new Set([
+  ...errorCodes.filter((e) => e.retriable).map((e) => e.message),
+  'The group is rebalancing, so a rejoin is needed',
+]);
 
 type Level = 'error' | 'warn' | 'info' | 'debug';
 
