@@ -3,6 +3,7 @@ import { CorruptCheckpointError } from '../ports/checkpoint-store.port.js';
 import {
   MemoryCheckpointStore,
   MemoryKafka,
+  MemoryLeaseBeacon,
   MemoryPublisher,
   MemorySource,
 } from '../ports/testing/index.js';
@@ -185,5 +186,35 @@ describe('PollCycle across restarts, failures and owners', () => {
       },
     );
     await expect(cycle.run()).rejects.toThrow(/POLL_START_AT/);
+  });
+});
+
+describe('PollCycle claiming a released operation', () => {
+  it('says so in the lease at once, so a second newcomer stands by instead of fencing it', async () => {
+    const kafka = new MemoryKafka();
+    const newcomer = (instanceId: string) =>
+      new PollCycle(
+        new MemorySource(),
+        new MemoryPublisher(kafka),
+        new MemoryCheckpointStore(kafka),
+        {
+          operation: { server: '0010', timeZone: ZONE },
+          startAt: new Date('2026-03-01T00:00:00-05:00'),
+          lookbackSeconds: 3600,
+          settleSeconds: 60,
+          unrecordedCallAllowance: 0,
+          clock: () => new Date('2026-03-10T12:00:00-05:00'),
+          instanceId,
+          leaseMs: 30_000,
+        },
+        new MemoryLeaseBeacon(kafka),
+      );
+    // The one before released the lease; two replicas are then given the operation in turn.
+    kafka.lease = { id: 'before', heartbeatAt: new Date(0).toISOString() };
+    const first = newcomer('replica-d');
+    await first.load();
+    // Before its first checkpoint, the lease already names it.
+    expect(kafka.lease?.id).toBe('replica-d');
+    await expect(newcomer('replica-e').run()).resolves.toMatchObject({ kind: 'standby' });
   });
 });
