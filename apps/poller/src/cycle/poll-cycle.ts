@@ -175,11 +175,13 @@ export class PollCycle {
     const retryInMs = standbyMs(owner, this.instanceId, this.clock(), this.leaseMs);
     if (retryInMs !== undefined) throw new LeaseHeldError(owner!, retryInMs);
     await this.publisher.claim();
-    // The lease says so at once: until this instance's first checkpoint it would still say
-    // released (or name the owner before), and a second newcomer looking then would claim too
-    // and fence this one (seen in a fleet's rolling restart, two rebalances a second apart).
-    await this.beacon?.renew(this.heartbeat()).catch(() => undefined);
     const stored = await this.store.load();
+    // Holding the operation now, the lease says so at once: until this instance's first
+    // checkpoint it would still say released (or name the owner before), and a second newcomer
+    // looking then would claim too and fence this one (seen in a fleet's rolling restart, two
+    // rebalances a second apart). Not before the load: a poller that cannot read its checkpoint
+    // holds nothing, and must not keep the CLI's reset waiting.
+    await this.beacon?.renew(this.heartbeat()).catch(() => undefined);
     // A previous holder that did not release the lease may have left calls running.
     const callsUntil =
       stored && callsMayRunUntilMs(stored.owner, this.leaseMs, this.settings.abandonedCallMs);
