@@ -23,7 +23,7 @@ import { freePort } from '../scripts/free-port.js';
 import { startBenchKafka } from './kafka-broker.js';
 import { machineInfo } from './machine-info.js';
 import { POLLER_MAIN, workDir } from './paths.js';
-import { snapshot } from './process-stats.js';
+import { ProcessSampler } from './process-stats.js';
 import { SimulatorProcess } from './simulator-process.js';
 import { stopProcess, tracked } from './stop-process.js';
 
@@ -101,21 +101,13 @@ interface Sample {
 
 /** CPU used over `seconds` and the peak RSS, per process, sampled every second. */
 async function steady(pids: readonly number[], seconds: number): Promise<Sample[]> {
-  const first = pids.map((pid) => snapshot(pid));
-  const peaks = pids.map(() => 0);
-  const end = Date.now() + seconds * 1000;
-  while (Date.now() < end) {
-    pids.forEach((pid, i) => {
-      peaks[i] = Math.max(peaks[i], snapshot(pid)?.rssBytes ?? 0);
-    });
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
-  return pids.map((pid, i) => {
-    const last = snapshot(pid);
-    return {
-      cpuSeconds: (last?.cpuSeconds ?? NaN) - (first[i]?.cpuSeconds ?? NaN),
-      peakRssBytes: Math.max(peaks[i], last?.peakRssBytes ?? 0),
-    };
+  const samplers = pids.map((pid) => new ProcessSampler(pid, 1000));
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  return samplers.map((sampler) => {
+    sampler.take();
+    sampler.stop();
+    const cpu = (sampler.last?.cpuSeconds ?? NaN) - (sampler.samples[0]?.cpuSeconds ?? NaN);
+    return { cpuSeconds: cpu, peakRssBytes: sampler.highest.peakRssBytes };
   });
 }
 
