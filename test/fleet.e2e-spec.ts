@@ -117,13 +117,10 @@ describe('a fleet of five operations on three replicas', () => {
 
   afterAll(async () => {
     await Promise.all([...replicas.values()].map((replica) => replica.stop()));
-    if (process.env.FLEET_LOG_DIR)
-      started.forEach((r, i) =>
-        writeFileSync(
-          join(process.env.FLEET_LOG_DIR!, `r${i}.log`),
-          r.stdout + '\n---stderr\n' + r.stderr,
-        ),
-      );
+    // FLEET_LOG_DIR=<dir>: every replica's output is kept there, to look into a failure.
+    const keep = process.env.FLEET_LOG_DIR;
+    for (const [n, replica] of keep ? started.entries() : [])
+      writeFileSync(join(keep!, `replica-${n}.log`), `${replica.stdout}\n${replica.stderr}`);
     await Promise.all(simulators.map((simulator) => simulator.close()));
     await kafka?.admin().disconnect();
     rmSync(dir, { recursive: true, force: true });
