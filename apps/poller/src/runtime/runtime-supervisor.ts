@@ -54,6 +54,8 @@ export class RuntimeSupervisor implements OnApplicationBootstrap, BeforeApplicat
   private stopping = false;
   /** Fenced runtimes waiting to be built again (retakeWhenFenced). */
   private readonly retakes = new Set<NodeJS.Timeout>();
+  /** Runtimes being stopped because their operation moved: a fence then is the handover's. */
+  private readonly leaving = new Set<OperationRuntime>();
 
   /**
    * @param retakeAfterMs how long a fenced operation of this replica's share waits before a
@@ -150,8 +152,11 @@ export class RuntimeSupervisor implements OnApplicationBootstrap, BeforeApplicat
     if (leaving.length === 0 && coming.length === 0) return;
     await Promise.all(
       leaving.map(async (server) => {
-        await this.running.get(server)!.stop('moved');
+        const runtime = this.running.get(server)!;
+        this.leaving.add(runtime);
+        await runtime.stop('moved');
         this.running.delete(server);
+        this.leaving.delete(runtime);
       }),
     );
     for (const server of coming) this.add(this.byServer.get(server)!).start();
@@ -182,7 +187,7 @@ export class RuntimeSupervisor implements OnApplicationBootstrap, BeforeApplicat
    */
   private retakeWhenFenced(runtime: OperationRuntime): void {
     const subscription = runtime.status.cycles.subscribe(({ outcome }) => {
-      if (outcome.kind !== 'fenced' || this.stopping) return;
+      if (outcome.kind !== 'fenced' || this.stopping || this.leaving.has(runtime)) return;
       subscription.unsubscribe();
       const waitMs = this.retakeAfterMs(runtime.config);
       this.logger.warn(
