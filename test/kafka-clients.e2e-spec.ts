@@ -6,6 +6,7 @@ import { KafkaCheckpointStore } from '../apps/poller/src/kafka/kafka-checkpoint-
 import {
   kafkajsClient,
   KAFKA_CLIENTS,
+  type ClientTransaction,
   type KafkaClient,
   type KafkaClientName,
 } from '../apps/poller/src/kafka/kafka-client.js';
@@ -17,6 +18,7 @@ import { KafkaTransactionalPublisher } from '../apps/poller/src/kafka/transactio
 import { ProgressLog } from '../apps/poller/src/kafka/progress-log.js';
 import type { Progress } from '../apps/poller/src/ports/checkpoint-store.port.js';
 import { FencedError } from '../apps/poller/src/ports/event-publisher.port.js';
+import type { ReadMessage } from '../apps/poller/src/kafka/topic-reader.js';
 import { testBrokers, testKafka, uniqueTopic } from './support/kafka.js';
 
 /**
@@ -188,6 +190,61 @@ describe.each(KAFKA_CLIENTS)('the Kafka client seam on %s', (name) => {
       '{"id":"aborted-2"}',
       '{"id":"committed-1"}',
     ]);
+  });
+
+  it("reads to the log's end past another producer's open transaction, once it has ended", async () => {
+    // A fleet's progress topic: one operation's transaction still open (its checkpoint sent,
+    // its markers not yet written), another's committed after it.
+    const topics = await createdTopics(client);
+    const record = (key: string) => ({ key, value: Buffer.from(key) });
+    const send = (transaction: ClientTransaction, key: string) =>
+      transaction.sendBatch({
+        topicMessages: [{ topic: topics.progress, messages: [record(key)] }],
+      });
+    const producerOf = (id: string) =>
+      client.transactionalProducer({
+        transactionalId: `${id}-${topics.progress}`,
+        transactionTimeoutMs: 60_000,
+      });
+    const [open, later] = await Promise.all([producerOf('open'), producerOf('later')]);
+    try {
+      // Each claims its id first (the seam's first transaction sends nothing).
+      for (const producer of [open, later]) await (await producer.transaction()).abort();
+      const before = await later.transaction();
+      await send(before, 'committed-before');
+      await before.commit();
+      const held = await open.transaction();
+      await send(held, 'open');
+      const after = await later.transaction();
+      await send(after, 'committed-after');
+      await after.commit();
+
+      const keys = (read: ReadMessage[]) => read.map((m) => m.message.key?.toString());
+      // To the last stable offset: the read stops at the open transaction.
+      expect(keys(await client.readToEnd(topics.progress, { timeoutMs: 30_000 }))).toEqual([
+        'committed-before',
+      ]);
+      // To the log's end, uncommitted: everything, the open transaction's record too.
+      const uncommitted = { readUncommitted: true, toLogEnd: true, timeoutMs: 30_000 };
+      expect(keys(await client.readToEnd(topics.progress, uncommitted))).toEqual([
+        'committed-before',
+        'open',
+        'committed-after',
+      ]);
+      // To the log's end, committed: it waits for the open transaction to end, then reads what
+      // was committed after it.
+      // (Two seconds of looking: a read that stopped at the stable offset answers at once.)
+      const reading = client.readToEnd(topics.progress, { toLogEnd: true, timeoutMs: 30_000 });
+      const early = await Promise.race([
+        reading.then(keys),
+        new Promise<'still reading'>((resolve) => setTimeout(resolve, 2_000, 'still reading')),
+      ]);
+      expect(early).toBe('still reading');
+      await held.abort();
+      expect(keys(await reading)).toEqual(['committed-before', 'committed-after']);
+    } finally {
+      await Promise.all([open.disconnect(), later.disconnect()]);
+    }
   });
 
   it('puts each key on the partition the Java client and kafkajs choose', async () => {

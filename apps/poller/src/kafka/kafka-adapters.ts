@@ -39,7 +39,10 @@ export function progressLogFor(kafka: KafkaLike, config: PublisherConfig): Progr
     const grantee = granteeOf(config.kafka);
     const client = clientOf(kafka);
     log = new ProgressLog(
-      (options) => client.readToEnd(topic, { ...options, timeoutMs: 60_000, grantee }),
+      // To the log's end: the topic is every operation's of a fleet (and the backfill's), and a
+      // read that stopped at another's open transaction could miss this one's newer checkpoint.
+      (options) =>
+        client.readToEnd(topic, { ...options, toLogEnd: true, timeoutMs: 60_000, grantee }),
       (key) => !isChunkKey(key),
     );
     logs.set(topic, log);

@@ -17,6 +17,16 @@ export interface ReadToEndOptions {
   timeoutMs?: number;
   /** Read records of open and aborted transactions too (default: read_committed). */
   readUncommitted?: boolean;
+  /**
+   * End at the log's end as the call found it (the high watermark), not at the last stable
+   * offset. With read_committed the read then waits until every transaction open at its start
+   * has ended (its commit or abort writes the markers; the broker aborts one whose producer
+   * died after the transaction timeout), so a record committed after a transaction that was
+   * still open is not missed; uncommitted, the open transactions' records are read too. For a
+   * topic that several producers' transactions share (a fleet's progress topic): without it a
+   * read stops at the first open transaction of any of them.
+   */
+  toLogEnd?: boolean;
   /** Called for each message instead of collecting them (for topics too big to hold). */
   onMessage?: (message: ReadMessage) => void | Promise<void>;
   /** Who to grant a missing ACL to, in the error that names it. */
@@ -46,14 +56,17 @@ export interface ReadToEndOptions {
  * - the end is the read_committed one (the last stable offset), also with `readUncommitted`: it
  *   stops at the first open transaction, and a transaction whose commit() has returned stays
  *   open until the broker has written its markers, shortly after. Callers that must see a commit
- *   first fence its producer (the checkpoint store reads after the publisher's claim).
+ *   first fence its producer (the checkpoint store reads after the publisher's claim), or read
+ *   to the log's end (`toLogEnd`: the progress topic, which other producers' transactions share).
  */
 export async function readTopicToEnd(
   kafka: Kafka,
   topic: string,
   options: ReadToEndOptions = {},
 ): Promise<ReadMessage[]> {
-  const offsets = await topicOffsets(kafka, topic);
+  const offsets = options.toLogEnd
+    ? await topicOffsets(kafka, topic, 20_000, undefined, logEndOffsets)
+    : await topicOffsets(kafka, topic);
   // A partition with nothing to read is at its end too (also below `fromOffsets`, for a topic
   // deleted and made again: reading goes on from its new end).
   const reached = new Map(offsets.map((o) => [o.partition, o.high] as const));
@@ -167,28 +180,103 @@ const LEADERSHIP_MOVING = new Set([
   'OFFSET_NOT_AVAILABLE',
 ]);
 
-/** Each partition's earliest and stable end offsets, asked again while leadership moves. */
+type TopicOffsets = Awaited<ReturnType<Admin['fetchTopicOffsets']>>;
+
+/**
+ * Each partition's earliest and stable end offsets (or, with `ask = logEndOffsets`, its log's
+ * end), asked again while leadership moves.
+ */
 export async function topicOffsets(
   kafka: Pick<Kafka, 'admin'>,
   topic: string,
   timeoutMs = 20_000,
   sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-): ReturnType<Admin['fetchTopicOffsets']> {
+  ask: (kafka: Pick<Kafka, 'admin'>, topic: string) => Promise<TopicOffsets> = stableOffsets,
+): Promise<TopicOffsets> {
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 1; ; attempt++) {
-    const admin = kafka.admin();
     try {
-      await admin.connect();
-      return await admin.fetchTopicOffsets(topic);
+      return await ask(kafka, topic);
     } catch (error) {
       const moving = kafkaErrorTypes(error).some((type) => LEADERSHIP_MOVING.has(type));
       if (!moving || Date.now() > deadline) throw error;
-    } finally {
-      await admin.disconnect();
     }
     await sleep(Math.min(100 * attempt, 1_000));
   }
 }
+
+/** kafkajs's admin: its ListOffsets is read_committed, so `high` is the last stable offset. */
+async function stableOffsets(kafka: Pick<Kafka, 'admin'>, topic: string): Promise<TopicOffsets> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    return await admin.fetchTopicOffsets(topic);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The part of kafkajs's internal Cluster that its admin's fetchTopicOffsets uses. */
+interface KafkajsCluster {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  addTargetTopic(topic: string): Promise<void>;
+  refreshMetadataIfNecessary(): Promise<void>;
+  findTopicPartitionMetadata(topic: string): Array<{ partitionId: number }>;
+  fetchTopicsOffset(
+    topics: Array<{
+      topic: string;
+      fromBeginning: boolean;
+      partitions: Array<{ partition: number }>;
+    }>,
+  ): Promise<Array<{ partitions: Array<{ partition: number; offset: string }> }>>;
+}
+
+/**
+ * Each partition's earliest offset and its log's end (the high watermark: ListOffsets with
+ * read_uncommitted). kafkajs's admin asks read_committed only and takes no isolation level, so
+ * this asks as its admin does, on a Cluster of the same client (brokers, TLS, SASL, logger)
+ * made with read_uncommitted. That is kafkajs's private factory, which kafkajs 2.2.4 (pinned
+ * exactly, and without releases since 2023) will not change; a change would fail here loudly,
+ * and in the reader's spec on a real broker.
+ */
+export async function logEndOffsets(
+  kafka: Pick<Kafka, 'admin'>,
+  topic: string,
+): Promise<TopicOffsets> {
+  const factory = Object.getOwnPropertySymbols(kafka).find(
+    (symbol) => symbol.description === 'private:Kafka:createCluster',
+  );
+  if (!factory)
+    throw new Error("kafkajs has no private:Kafka:createCluster: the log's end cannot be read");
+  const create = (kafka as unknown as Record<symbol, (options: object) => KafkajsCluster>)[factory];
+  const cluster = create({ allowAutoTopicCreation: false, isolationLevel: READ_UNCOMMITTED });
+  await cluster.connect();
+  try {
+    await cluster.addTargetTopic(topic);
+    await cluster.refreshMetadataIfNecessary();
+    const partitions = cluster
+      .findTopicPartitionMetadata(topic)
+      .map(({ partitionId }) => ({ partition: partitionId }));
+    const [high, low] = await Promise.all(
+      [false, true].map(async (fromBeginning) => {
+        const [answer] = await cluster.fetchTopicsOffset([{ topic, fromBeginning, partitions }]);
+        return new Map(answer.partitions.map((p) => [p.partition, p.offset] as const));
+      }),
+    );
+    return partitions.map(({ partition }) => ({
+      partition,
+      offset: high.get(partition)!,
+      high: high.get(partition)!,
+      low: low.get(partition)!,
+    }));
+  } finally {
+    await cluster.disconnect();
+  }
+}
+
+/** kafkajs's ISOLATION_LEVEL.READ_UNCOMMITTED. */
+const READ_UNCOMMITTED = 0;
 
 /** The partition's earliest offset still kept: where a read from the beginning starts. */
 function lowOffset(offsets: Array<{ partition: number; low: string }>, partition: number): string {

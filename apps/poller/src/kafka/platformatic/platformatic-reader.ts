@@ -37,9 +37,17 @@ export async function readToEndPlatformatic(
   const collected: ReadMessage[] = [];
   try {
     consumer.topics.track(topic);
+    // The end: the last stable offset, or the log's end (topic-reader.ts, `toLogEnd`).
+    const endIsolation = options.toLogEnd ? READ_UNCOMMITTED : isolationLevel;
     const [lows, highs] = await Promise.all(
       [EARLIEST, LATEST].map((timestamp) =>
-        typed(consumer.listOffsets({ topics: [topic], timestamp, isolationLevel })),
+        typed(
+          consumer.listOffsets({
+            topics: [topic],
+            timestamp,
+            isolationLevel: timestamp === LATEST ? endIsolation : isolationLevel,
+          }),
+        ),
       ),
     );
     const positions = new Map<number, bigint>();
