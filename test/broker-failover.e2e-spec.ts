@@ -5,7 +5,15 @@
  * @lane solo
  */
 import { wallTimeOf } from '@app/contracts';
-import { KAFKA_CLIENTS, type KafkaClientName } from '../apps/poller/src/kafka/kafka-client.js';
+import type { PollerConfig } from '../apps/poller/src/config/poller-config.js';
+import {
+  kafkajsClient,
+  KAFKA_CLIENTS,
+  type KafkaClient,
+  type KafkaClientName,
+} from '../apps/poller/src/kafka/kafka-client.js';
+import { platformaticClient } from '../apps/poller/src/kafka/platformatic/platformatic-client.js';
+import { platformaticOptions } from '../apps/poller/src/kafka/platformatic/platformatic-options.js';
 import { commitGap, type CommitGap } from '../scripts/commit-gaps.js';
 import { KafkaCluster, NODES, type NodeId } from '../scripts/kafka-cluster.js';
 import { PollerProcess, type ReadyBody } from './support/poller-process.js';
@@ -123,14 +131,15 @@ describe('losing a broker of three', () => {
     fault: () => Promise<void>,
   ): Promise<Array<CommitGap & { client: KafkaClientName; unanswered: string[] }>> {
     const at = Date.now();
-    const unanswered = new Map<PollerProcess, string[]>(runs.map((r) => [r.poller, []]));
+    const probed = new Map<PollerProcess, Probe[]>(runs.map((r) => [r.poller, []]));
     let probing = true;
     const probes = runs.map(async ({ poller }) => {
       while (probing) {
         const answer = await poller.get<ReadyBody>('/health/ready').catch(() => undefined);
         const message = answer?.body.details?.kafka?.message;
-        if (typeof message === 'string' && message.startsWith('the brokers did not answer'))
-          unanswered.get(poller)!.push(message);
+        const lost =
+          typeof message === 'string' && message.startsWith('the brokers did not answer');
+        probed.get(poller)!.push({ at: Date.now(), ...(lost ? { unanswered: message } : {}) });
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
     });
@@ -141,14 +150,16 @@ describe('losing a broker of three', () => {
       for (const { client, poller } of runs) {
         await waitForCursorPast(poller, new Date(until), 120_000);
         const gap = commitGap(commits(poller), at, until)!;
-        const missed = unanswered.get(poller)!;
+        const seen = probed.get(poller)!;
+        const missed = seen.filter((probe) => probe.unanswered);
+        const lasting = readinessLost(seen);
         note(
           'failover',
           `${what}, poller on ${client}: first commit ${gap.firstAfterMs} ms after, longest stop ${gap.longestMs} ms, ${missed.length} probes saw no answer`,
         );
         if (gap.longestMs >= MAX_STALL_MS_OF[client])
           note('failover', stepsBetween(poller, at, until));
-        gaps.push({ ...gap, client, unanswered: missed });
+        gaps.push({ ...gap, client, unanswered: lasting });
       }
       return gaps;
     } finally {
@@ -199,7 +210,8 @@ describe('losing a broker of three', () => {
       cluster.kill(leader),
     );
     await backToFull(leader);
-    // Two nodes of three answer: readiness must not say the brokers are gone.
+    // Two nodes of three answer: readiness must not say the brokers are gone (one slow check
+    // aside: UNANSWERED_STRETCH_MS).
     expect(byClient(gaps)).toEqual(allKept);
   }, 300_000);
 
@@ -235,6 +247,10 @@ describe('losing a broker of three', () => {
         'failover',
         `poller on ${client}: ${check.total.found} emails, ${check.total.duplicates} twice, ${check.total.lost} lost; ${caught.length} short sends caught`,
       );
+      if (check.total.duplicates > 0) {
+        const where = await whereDuplicated(operation.EMAIL_SENT_TOPIC).catch(String);
+        note('failover', `poller on ${client}: ${where}`);
+      }
       expect(check.total.expected).toBeGreaterThan(0);
       expect({ client, total: check.total }).toEqual({
         client,
@@ -242,4 +258,74 @@ describe('losing a broker of three', () => {
       });
     }
   }, 300_000);
+
+  /**
+   * Where the copies of duplicated keys sit, as each client's reader sees the topic (for the
+   * next engineer, when this file fails on duplicates): copies at neighbouring offsets were
+   * written twice by one transaction, copies far apart by two; duplicates that one reader sees
+   * and the other does not are that reader's filtering of aborted records, not the poller's.
+   */
+  async function whereDuplicated(topic: string): Promise<string> {
+    const readers: Record<KafkaClientName, KafkaClient> = {
+      kafkajs: kafkajsClient(cluster.client('failover-duplicates')),
+      platformatic: platformaticClient(
+        platformaticOptions({
+          clientId: 'failover-duplicates',
+          brokers: cluster.brokers,
+          ssl: false,
+        } as unknown as PollerConfig['kafka']),
+      ),
+    };
+    const seen: string[] = [];
+    for (const [name, reader] of Object.entries(readers)) {
+      const offsets = new Map<string, string[]>();
+      for (const { partition, offset, message } of await reader.readToEnd(topic, {
+        timeoutMs: 60_000,
+      })) {
+        const key = message.key?.toString() ?? '?';
+        offsets.set(key, [...(offsets.get(key) ?? []), `${partition}:${offset}`]);
+      }
+      const twice = [...offsets].filter(([, at]) => at.length > 1);
+      const shown = twice.slice(0, 5).map(([key, at]) => `${key.slice(-8)} at ${at.join(' and ')}`);
+      seen.push(`${name}'s reader: ${twice.length} keys twice (${shown.join('; ')})`);
+    }
+    return seen.join('; ');
+  }
 });
+
+interface Probe {
+  at: number;
+  /** Set when readiness said the brokers did not answer. */
+  unanswered?: string;
+}
+
+/**
+ * How long a stretch of probes saying the brokers did not answer may last. A probe waits
+ * KAFKA_CHECK_TIMEOUT_MS (2.5 s) for describeCluster, and a busy process losing a node may miss
+ * that once; the probes that arrive meanwhile share that one check's answer, so they end within
+ * milliseconds of each other. Two checks missed in a row span at least 2.5 s. Kubernetes acts
+ * on three failed probes ten seconds apart (deploy/k8s): one check's miss is no loss of the
+ * brokers, two in a row are.
+ */
+const UNANSWERED_STRETCH_MS = 2_000;
+
+/** The stretches of unanswered probes (first to last, with no answered probe between) too long. */
+function readinessLost(probes: readonly Probe[]): string[] {
+  const stretches: string[] = [];
+  let start: Probe | undefined;
+  let last: Probe | undefined;
+  const end = () => {
+    if (start && last && last.at - start.at >= UNANSWERED_STRETCH_MS)
+      stretches.push(`${last.at - start.at} ms: ${start.unanswered}`);
+    start = last = undefined;
+  };
+  for (const probe of probes) {
+    if (!probe.unanswered) end();
+    else {
+      start ??= probe;
+      last = probe;
+    }
+  }
+  end();
+  return stretches;
+}
