@@ -1,7 +1,14 @@
-import { Partitioners, type CompressionTypes, type Kafka, type Message } from 'kafkajs';
+import {
+  Partitioners,
+  type CompressionTypes,
+  type Kafka,
+  type Message,
+  type RecordMetadata,
+} from 'kafkajs';
 import { kafkajsTopicAdmin } from './kafkajs-topic-admin.js';
 import type { TopicSpec } from './topic-admin.js';
 import {
+  onePartitionEach,
   unansweredPartitions,
   UnsentPartitionsError,
   withPartitions,
@@ -106,15 +113,20 @@ export function kafkajsClient(kafka: Kafka): KafkaClient {
         async transaction() {
           const transaction = await producer.transaction();
           return {
-            // Checked: kafkajs may resolve a send some of whose messages never left
+            // One partition at a time, and checked: kafkajs may write a send spanning several
+            // brokers twice, or resolve one some of whose messages never left
             // (kafkajs-checked-send.ts).
             async sendBatch({ topicMessages, compression }) {
               const topics = topicMessages.map(({ topic }) => topic);
               const partitioned = withPartitions(topicMessages, await counts(topics));
-              const answer = await transaction.sendBatch({
-                topicMessages: partitioned,
-                ...(compression !== undefined ? { compression } : {}),
-              });
+              const answer: RecordMetadata[] = [];
+              for (const one of onePartitionEach(partitioned))
+                answer.push(
+                  ...(await transaction.sendBatch({
+                    topicMessages: [one],
+                    ...(compression !== undefined ? { compression } : {}),
+                  })),
+                );
               const unsent = unansweredPartitions(partitioned, answer);
               if (unsent.length > 0) throw new UnsentPartitionsError(unsent);
               return answer;

@@ -40,6 +40,30 @@ export function withPartitions(
   });
 }
 
+/**
+ * The batch as one batch per partition, in order: each kafkajs send then goes to one broker.
+ *
+ * kafkajs 2.2.4 also writes messages twice in one transaction when a send spans several brokers
+ * and one broker's request fails while another's is still in flight: the send's Promise.all
+ * rejects at once, and its retry sends again to every broker without an answer yet, the one
+ * still in flight included, with the sequence numbers after the first request's (taken before
+ * it was sent and only given back when it fails), so the broker takes them as new records; both
+ * copies commit (producer/sendMessages.js, `createProducerRequests`). A send to one partition
+ * has one leader, so its retry only ever follows its own failure, with its own sequence numbers.
+ * Seen as 40 events twice on a three-node cluster while a node was killed.
+ */
+export function onePartitionEach(batch: readonly TopicRecords[]): TopicRecords[] {
+  const sends = new Map<string, TopicRecords>();
+  for (const { topic, messages } of batch)
+    for (const message of messages) {
+      const key = `${topic}:${message.partition}`;
+      const send = sends.get(key) ?? { topic, messages: [] };
+      send.messages.push(message);
+      sends.set(key, send);
+    }
+  return [...sends.values()];
+}
+
 /** The partitions written to that the answer does not name (as `topic:partition`), sorted. */
 export function unansweredPartitions(
   sent: readonly TopicRecords[],
