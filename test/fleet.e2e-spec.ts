@@ -16,6 +16,7 @@ import {
   crash,
   exactlyOnce,
   isolatedEnv,
+  linesOfKilled,
   note,
   pidOf,
   pollerEnv,
@@ -337,15 +338,15 @@ interface LogLine {
   context?: string;
 }
 
+/** The replica's log lines with their time; a killed replica's cut-off last line is dropped. */
 function logLines(replica: PollerProcess): LogLine[] {
-  return replica.stdout
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map(
-      (line) =>
-        JSON.parse(line) as { time: string; msg?: string; operation?: string; context?: string },
-    )
-    .map((line) => ({ ...line, time: Date.parse(line.time), msg: line.msg ?? '' }));
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  return linesOfKilled(replica).map((line) => ({
+    time: Date.parse(String(line.time)),
+    msg: text(line.msg) ?? '',
+    operation: text(line.operation),
+    context: text(line.context),
+  }));
 }
 
 /**
