@@ -5,17 +5,10 @@
  * @lane solo
  */
 import { wallTimeOf } from '@app/contracts';
-import type { PollerConfig } from '../apps/poller/src/config/poller-config.js';
-import {
-  kafkajsClient,
-  KAFKA_CLIENTS,
-  type KafkaClient,
-  type KafkaClientName,
-} from '../apps/poller/src/kafka/kafka-client.js';
-import { platformaticClient } from '../apps/poller/src/kafka/platformatic/platformatic-client.js';
-import { platformaticOptions } from '../apps/poller/src/kafka/platformatic/platformatic-options.js';
+import { KAFKA_CLIENTS, type KafkaClientName } from '../apps/poller/src/kafka/kafka-client.js';
 import { commitGap, type CommitGap } from '../scripts/commit-gaps.js';
 import { KafkaCluster, NODES, type NodeId } from '../scripts/kafka-cluster.js';
+import { clientNamed } from './support/kafka.js';
 import { PollerProcess, type ReadyBody } from './support/poller-process.js';
 import {
   checkStream,
@@ -266,18 +259,11 @@ describe('losing a broker of three', () => {
    * and the other does not are that reader's filtering of aborted records, not the poller's.
    */
   async function whereDuplicated(topic: string): Promise<string> {
-    const readers: Record<KafkaClientName, KafkaClient> = {
-      kafkajs: kafkajsClient(cluster.client('failover-duplicates')),
-      platformatic: platformaticClient(
-        platformaticOptions({
-          clientId: 'failover-duplicates',
-          brokers: cluster.brokers,
-          ssl: false,
-        } as unknown as PollerConfig['kafka']),
-      ),
-    };
+    const readers = KAFKA_CLIENTS.map(
+      (name) => [name, clientNamed(name, 'failover-duplicates', cluster.brokers)] as const,
+    );
     const seen: string[] = [];
-    for (const [name, reader] of Object.entries(readers)) {
+    for (const [name, reader] of readers) {
       const offsets = new Map<string, string[]>();
       for (const { partition, offset, message } of await reader.readToEnd(topic, {
         timeoutMs: 60_000,

@@ -1,25 +1,21 @@
 import type { Topics } from '@app/contracts';
 import { Partitioners } from 'kafkajs';
-import type { PollerConfig } from '../apps/poller/src/config/poller-config.js';
 import { CheckpointChain } from '../apps/poller/src/kafka/checkpoint-chain.js';
 import { KafkaCheckpointStore } from '../apps/poller/src/kafka/kafka-checkpoint-store.js';
 import {
-  kafkajsClient,
   KAFKA_CLIENTS,
   type ClientTransaction,
   type KafkaClient,
   type KafkaClientName,
 } from '../apps/poller/src/kafka/kafka-client.js';
 import { KafkaLeaseBeacon } from '../apps/poller/src/kafka/kafka-lease-beacon.js';
-import { platformaticClient } from '../apps/poller/src/kafka/platformatic/platformatic-client.js';
-import { platformaticOptions } from '../apps/poller/src/kafka/platformatic/platformatic-options.js';
 import { ensureTopics, type TopicSpec } from '../apps/poller/src/kafka/topic-admin.js';
 import { KafkaTransactionalPublisher } from '../apps/poller/src/kafka/transactional-publisher.js';
 import { ProgressLog } from '../apps/poller/src/kafka/progress-log.js';
 import type { Progress } from '../apps/poller/src/ports/checkpoint-store.port.js';
 import { FencedError } from '../apps/poller/src/ports/event-publisher.port.js';
 import type { ReadMessage } from '../apps/poller/src/kafka/topic-reader.js';
-import { testBrokers, testKafka, uniqueTopic } from './support/kafka.js';
+import { clientNamed, uniqueTopic } from './support/kafka.js';
 
 /**
  * The contract of the Kafka client seam (kafka/kafka-client.ts), the same tests on each client
@@ -28,12 +24,6 @@ import { testBrokers, testKafka, uniqueTopic } from './support/kafka.js';
  * transactional id fencing the first, a checkpoint committed with its events or not at all,
  * and a checkpoint written by one client read and continued by the other.
  */
-function clientNamed(name: KafkaClientName): KafkaClient {
-  if (name === 'kafkajs') return kafkajsClient(testKafka(`contract-${name}`));
-  const config = { clientId: `contract-${name}`, brokers: testBrokers(), ssl: false };
-  return platformaticClient(platformaticOptions(config as PollerConfig['kafka']));
-}
-
 const other = (name: KafkaClientName): KafkaClientName =>
   name === 'kafkajs' ? 'platformatic' : 'kafkajs';
 
