@@ -121,6 +121,28 @@ describe('PollCycle across restarts, failures and owners', () => {
     expect(publishedIds(kafka)).toEqual(['c1@x.co', 'c2@x.co']);
   });
 
+  it("waits for a killed holder's calls on taking over, not for its own after a failed publish", async () => {
+    const source = new MemorySource();
+    source.rows.push({ record: email('2026-03-09 10:00:00', 1), visibleAt: 0 });
+    const kafka = new MemoryKafka();
+    const killed = rig(source, kafka, '2026-03-10T12:00:00-05:00', 'pod-a');
+    await killed.runUntilCaughtUp();
+    const heir = rig(source, kafka, '2026-03-10T12:01:00-05:00', 'pod-b', 3600, 65_000);
+    source.rows.push({ record: email('2026-03-10 11:58:00', 2), visibleAt: 0 });
+    await heir.runUntilCaughtUp();
+    // pod-a's last heartbeat (12:00:00), a heartbeat period (10 s), the 65 s a call may run on.
+    expect(source.callsAssumedUntil).toEqual([Date.parse('2026-03-10T12:01:15-05:00')]);
+
+    heir.setNow('2026-03-10T12:02:00-05:00');
+    source.rows.push({ record: email('2026-03-10 12:00:30', 3), visibleAt: 0 });
+    heir.publisher.failNextCommit = 1;
+    const outcomes = await heir.runUntilCaughtUp();
+    expect(outcomes[0].kind).toBe('publish-failed');
+    // It loaded again over its own heartbeat: its client keeps its own abandoned calls.
+    expect(source.callsAssumedUntil).toHaveLength(1);
+    expect(publishedIds(kafka)).toEqual(['c1@x.co', 'c2@x.co', 'c3@x.co']);
+  });
+
   it('hands over at once when the owner releases its lease', async () => {
     const source = new MemorySource();
     const kafka = new MemoryKafka();

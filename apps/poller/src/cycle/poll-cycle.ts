@@ -59,6 +59,8 @@ export class PollCycle {
   private readonly clock: () => Date;
   private readonly instanceId: string;
   private readonly leaseMs: number;
+  /** When this cycle first claimed the operation: its own heartbeats are the ones since. */
+  private holdingSinceMs: number | undefined;
 
   constructor(
     private readonly source: EmailSource,
@@ -174,6 +176,7 @@ export class PollCycle {
     const owner = await this.store.peekOwner();
     const retryInMs = standbyMs(owner, this.instanceId, this.clock(), this.leaseMs);
     if (retryInMs !== undefined) throw new LeaseHeldError(owner!, retryInMs);
+    const holdingSinceMs = (this.holdingSinceMs ??= this.clock().getTime());
     await this.publisher.claim();
     const stored = await this.store.load();
     // Holding the operation now, the lease says so at once: until this instance's first
@@ -182,9 +185,14 @@ export class PollCycle {
     // rebalances a second apart). Not before the load: a poller that cannot read its checkpoint
     // holds nothing, and must not keep the CLI's reset waiting.
     await this.beacon?.renew(this.heartbeat()).catch(() => undefined);
-    // A previous holder that did not release the lease may have left calls running.
+    // A previous holder that did not release the lease may have left calls running (not this
+    // one, loading again after a failed publish: its client keeps its own).
     const callsUntil =
-      stored && callsMayRunUntilMs(stored.owner, this.leaseMs, this.settings.abandonedCallMs);
+      stored &&
+      callsMayRunUntilMs(stored.owner, this.leaseMs, this.settings.abandonedCallMs, {
+        id: this.instanceId,
+        sinceMs: holdingSinceMs,
+      });
     if (callsUntil) this.source.assumeCallsInFlightUntil(callsUntil);
     const progress = stored?.progress ?? this.firstProgress();
     this.checkpoint = { progress };

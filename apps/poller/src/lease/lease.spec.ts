@@ -58,4 +58,19 @@ describe('the lease', () => {
     expect(callsMayRunUntilMs(undefined, 30_000, 65_000)).toBeUndefined();
     expect(callsMayRunUntilMs(owner, 30_000, 0)).toBeUndefined();
   });
+
+  it("does not wait for its own calls when it loads again, but for an earlier process's of its name", () => {
+    const owner = heartbeat('pod-a', now);
+    const holdingSince = now.getTime() - 60_000;
+    expect(
+      callsMayRunUntilMs(owner, 30_000, 65_000, { id: 'pod-a', sinceMs: holdingSince }),
+    ).toBeUndefined();
+    // Another instance's heartbeat, or its own name's from before it held the operation.
+    expect(callsMayRunUntilMs(owner, 30_000, 65_000, { id: 'pod-b', sinceMs: holdingSince })).toBe(
+      now.getTime() + 75_000,
+    );
+    expect(
+      callsMayRunUntilMs(owner, 30_000, 65_000, { id: 'pod-a', sinceMs: now.getTime() + 1 }),
+    ).toBe(now.getTime() + 75_000);
+  });
 });

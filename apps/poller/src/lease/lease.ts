@@ -98,14 +98,23 @@ export function standbyMs(
  * taken over) may still run on the server: it sent a call at most a heartbeat period after its
  * last heartbeat, and the server may run a call on until `abandonedCallMs` after it was sent.
  * Undefined when there is nothing to wait for.
+ *
+ * `self` is the instance loading and since when it has held the operation: a heartbeat it wrote
+ * itself since then (it loads again after a failed publish) stands for calls its own client
+ * made, and that client already keeps every call it gave up on until `abandonedCallMs` after
+ * (call-slots.ts). Waiting again for them stopped a poller for 65 s after each failed window. A
+ * heartbeat of the same id from before `sinceMs` is an earlier process's (a restarted pod keeps
+ * its name), so its calls are waited for.
  */
 export function callsMayRunUntilMs(
   owner: Owner | undefined,
   leaseMs: number,
   abandonedCallMs: number | undefined,
+  self?: { id: string; sinceMs: number },
 ): number | undefined {
   const heartbeatMs = owner ? Date.parse(owner.heartbeatAt) : NaN;
   if (!(heartbeatMs > 0) || !abandonedCallMs) return undefined;
+  if (self && owner!.id === self.id && heartbeatMs >= self.sinceMs) return undefined;
   return heartbeatMs + heartbeatPeriodMs(leaseMs) + abandonedCallMs;
 }
 

@@ -30,6 +30,7 @@ export function rig(
   nowIso = '2026-03-10T12:00:00-05:00',
   instanceId?: string,
   lookbackSeconds = 3600,
+  abandonedCallMs?: number,
 ) {
   let now = new Date(nowIso);
   const publisher = new MemoryPublisher(kafka);
@@ -43,6 +44,7 @@ export function rig(
     clock: () => now,
     instanceId,
     leaseMs: 30_000,
+    abandonedCallMs,
   });
   source.now = () => wallTimeOf(now, ZONE);
   const runUntilCaughtUp = async (max = 500): Promise<CycleOutcome[]> => {

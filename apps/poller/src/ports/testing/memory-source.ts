@@ -41,6 +41,8 @@ export class MemorySource extends EmailSource {
   now: () => WallSeconds = () => Number.POSITIVE_INFINITY;
   /** Requests spent (without a `requests` budget). */
   used = 0;
+  /** Every `assumeCallsInFlightUntil` asked, in order: the waits for a previous holder's calls. */
+  readonly callsAssumedUntil: number[] = [];
   private seed = 7;
 
   constructor(
@@ -49,6 +51,10 @@ export class MemorySource extends EmailSource {
   ) {
     super();
     this.rows = rows.map((record) => ({ record }));
+  }
+
+  override assumeCallsInFlightUntil(untilMs: number): void {
+    this.callsAssumedUntil.push(untilMs);
   }
 
   async streamWindow(window: WallWindow, sink: RecordSink): Promise<SourceOutcome> {
