@@ -2,6 +2,7 @@ import type { BaseOptions, SASLOptions } from '@platformatic/kafka';
 import type { PollerConfig } from '../../config/poller-config.js';
 import { KAFKA_RETRY } from '../kafka-factory.js';
 import { kafkaSsl } from '../kafka-tls-options.js';
+import { staleClusterView } from './platformatic-errors.js';
 
 /**
  * @platformatic/kafka's client options from the validated configuration: the same brokers, TLS
@@ -20,9 +21,25 @@ export function platformaticOptions(config: PollerConfig['kafka']): BaseOptions 
     connectTimeout: 5_000,
     requestTimeout: 30_000,
     retries,
-    retryDelay: (_client, _operation, attempt) =>
-      Math.min(maxRetryTime, initialRetryTime * 2 ** Math.max(0, attempt - 1)),
+    retryDelay: (client, _operation, attempt, _retries, error) => {
+      if (staleClusterView(error)) clearMetadataOf(client);
+      return Math.min(maxRetryTime, initialRetryTime * 2 ** Math.max(0, attempt - 1));
+    },
   };
+}
+
+/**
+ * The client's cached metadata, dropped so that the next attempt asks the cluster again. The
+ * library refreshes it on its own for a produce, but its transaction coordinator's lookup reads
+ * the broker list from the cache whatever its age: after a node was lost and came back, the
+ * coordinator moving onto it was "not in the cluster metadata" on every retry, and each
+ * AddPartitionsToTxn of a window failed for its 20 retries (about 20 s) until the poller built a
+ * new producer (the failover bench: a 20 s stop on every kill of the node after the restarted
+ * one). The retry delay is the one hook the library gives between attempts.
+ */
+function clearMetadataOf(client: object): void {
+  const metadataCache = client as { clearMetadata?: () => void };
+  if (typeof metadataCache.clearMetadata === 'function') metadataCache.clearMetadata();
 }
 
 const MECHANISMS = {
