@@ -4,6 +4,7 @@ import {
   ConfigResourceTypes,
   Producer,
   type BaseOptions,
+  type MessageRecord,
   type MessageToProduce,
 } from '@platformatic/kafka';
 import type { Message } from 'kafkajs';
@@ -96,12 +97,34 @@ export function transactionalProducer(producer: Producer): TransactionalProducer
         // checkpoint on one node, then on two, 16 s without a commit. A send to one partition
         // follows its own leader. Partitions are chosen as the library would (its
         // compatibilityPartitioner is kafkajs's murmur2), from the counts it holds.
+        //
+        // The sends go at once, not one after the other (which cost 20 to 30% of the records a
+        // second): each takes its own partition's sequence numbers, so they do not interfere.
+        // Their partitions are added to the transaction first, in one AddPartitionsToTxn: the
+        // library runs one such request at a time and answers concurrent ones with its result,
+        // which would leave the later sends' partitions unadded. Every send is waited for
+        // before a failure is reported, so that an abort never races a send still in flight.
         sendBatch: async ({ topicMessages }) => {
           const topics = topicMessages.map(({ topic }) => topic);
-          const { topics: known } = await typed(producer.metadata({ topics }));
-          const counts = new Map(topics.map((t) => [t, known.get(t)?.partitionsCount ?? 0]));
-          for (const one of onePartitionEach(withPartitions(topicMessages, counts)))
-            await typed(transaction.send({ messages: toRecords([one]) }));
+          const metadata = await typed(producer.metadata({ topics }));
+          const counts = new Map(
+            topics.map((t) => [t, metadata.topics.get(t)?.partitionsCount ?? 0]),
+          );
+          const sends = onePartitionEach(withPartitions(topicMessages, counts)).map((one) =>
+            toRecords([one]),
+          );
+          // Only a record's topic and partition are read: one stands for each send.
+          const partitions: MessageRecord[] = sends.map(([{ topic, partition }]) => ({
+            topic,
+            partition,
+            value: NOTHING,
+          }));
+          await typed(transaction.addPartitions(metadata, partitions));
+          const sent = await Promise.allSettled(
+            sends.map((messages) => typed(transaction.send({ messages }))),
+          );
+          const failed = sent.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+          if (failed) throw failed.reason;
         },
         commit: () => typed(transaction.commit()),
         abort: () => typed(transaction.abort()),
@@ -135,6 +158,8 @@ export function toRecords(topicMessages: TopicRecords[]): MessageToProduce[] {
     })),
   );
 }
+
+const NOTHING = Buffer.alloc(0);
 
 const asBuffer = (value: string | Buffer): Buffer =>
   Buffer.isBuffer(value) ? value : Buffer.from(value);
