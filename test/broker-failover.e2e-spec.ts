@@ -141,8 +141,7 @@ describe('losing a broker of three', () => {
           'failover',
           `${what}, poller on ${client}: first commit ${gap.firstAfterMs} ms after, longest stop ${gap.longestMs} ms, ${missed.length} probes saw no answer`,
         );
-        if (gap.longestMs >= MAX_STALL_MS)
-          note('failover', stepsBetween(poller, at, until));
+        if (gap.longestMs >= MAX_STALL_MS) note('failover', stepsBetween(poller, at, until));
         gaps.push({ ...gap, client, unanswered: lasting });
       }
       return gaps;
@@ -215,9 +214,9 @@ describe('losing a broker of three', () => {
         await backToFull(node);
       }
     });
-    expect(
-      Object.fromEntries(gaps.map((g) => [g.client, g.longestMs < MAX_STALL_MS])),
-    ).toEqual(Object.fromEntries(KAFKA_CLIENTS.map((client) => [client, true])));
+    expect(Object.fromEntries(gaps.map((g) => [g.client, g.longestMs < MAX_STALL_MS]))).toEqual(
+      Object.fromEntries(KAFKA_CLIENTS.map((client) => [client, true])),
+    );
   }, 600_000);
 
   it('published every email exactly once', async () => {
