@@ -64,18 +64,24 @@ export function kafkaLevel(level: logLevel, entry: LogEntry['log']): Level | und
   return 'error';
 }
 
+/** The namespace of the lines written for @platformatic/kafka (kafka/platformatic/retry-log.ts). */
+export const PLATFORMATIC_NAMESPACE = 'platformatic';
+
 /**
  * Routes kafkajs's own log through the application's pino logger, so broker trouble shows up in
  * the same JSON stream, at the same level and with the same redaction, instead of kafkajs's
- * default console output. kafkajs's `timestamp` is dropped: pino stamps every line itself.
+ * default console output. kafkajs's `timestamp` is dropped: pino stamps every line itself. The
+ * lines written for the other client go the same way, under its own context.
  */
 export function kafkaLogCreator(root: Logger): logCreator {
-  const logger = root.child({ context: 'kafkajs' });
+  const kafkajs = root.child({ context: 'kafkajs' });
+  const platformatic = root.child({ context: PLATFORMATIC_NAMESPACE });
   return () =>
     ({ namespace, level, log }) => {
       const method = kafkaLevel(level, log);
       if (!method || IRRELEVANT.has(log.message)) return;
       const { message, timestamp: _timestamp, ...extra } = log;
-      logger[method]({ namespace, ...extra }, message);
+      if (namespace === PLATFORMATIC_NAMESPACE) platformatic[method](extra, message);
+      else kafkajs[method]({ namespace, ...extra }, message);
     };
 }

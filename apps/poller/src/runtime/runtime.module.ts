@@ -30,8 +30,9 @@ import { RuntimeSupervisor } from './runtime-supervisor.js';
     // the reconciliation pass and the CLI keep kafkajs.
     {
       provide: KAFKA_CLIENT,
-      inject: [POLLER_CONFIG, Kafka],
-      useFactory: (config: PollerConfig, kafka: Kafka) => kafkaClientFor(config.kafka, kafka),
+      inject: [POLLER_CONFIG, Kafka, { token: KAFKA_LOG_CREATOR, optional: true }],
+      useFactory: (config: PollerConfig, kafka: Kafka, logCreator?: logCreator) =>
+        kafkaClientFor(config.kafka, kafka, logCreator),
     },
     { provide: PollerMetrics, useFactory: () => new PollerMetrics() },
     {

@@ -4,13 +4,26 @@ import { KAFKA_RETRY } from '../kafka-factory.js';
 import { kafkaSsl } from '../kafka-tls-options.js';
 import { staleClusterView } from './platformatic-errors.js';
 
+/** One failed attempt the library is about to retry, and after how long. */
+export interface PlatformaticRetry {
+  operation: string;
+  attempt: number;
+  retries: number;
+  delayMs: number;
+  error: Error;
+}
+
 /**
  * @platformatic/kafka's client options from the validated configuration: the same brokers, TLS
  * (kafka-tls-options.ts: the secrets stay behind getters) and SASL as the kafkajs client, and
  * the same retry schedule (kafka-factory.ts says why it spans a node's fencing): 100 ms doubling
  * to 1 s, 20 times.
  */
-export function platformaticOptions(config: PollerConfig['kafka']): BaseOptions {
+export function platformaticOptions(
+  config: PollerConfig['kafka'],
+  /** Told of each retry (the library logs nothing of its own): retry-log.ts. */
+  onRetry?: (retry: PlatformaticRetry) => void,
+): BaseOptions {
   const ssl = kafkaSsl(config);
   const { initialRetryTime = 100, maxRetryTime = 1_000, retries = 20 } = KAFKA_RETRY;
   return {
@@ -21,9 +34,11 @@ export function platformaticOptions(config: PollerConfig['kafka']): BaseOptions 
     connectTimeout: 5_000,
     requestTimeout: 30_000,
     retries,
-    retryDelay: (client, _operation, attempt, _retries, error) => {
+    retryDelay: (client, operation, attempt, retries, error) => {
       if (staleClusterView(error)) clearMetadataOf(client);
-      return Math.min(maxRetryTime, initialRetryTime * 2 ** Math.max(0, attempt - 1));
+      const delayMs = Math.min(maxRetryTime, initialRetryTime * 2 ** Math.max(0, attempt - 1));
+      onRetry?.({ operation, attempt, retries, delayMs, error });
+      return delayMs;
     },
   };
 }
