@@ -29,6 +29,23 @@ describe('kafkaLevel', () => {
       ).toBe('info');
   });
 
+  it("logs a CreateTopics response's refusal as info: the poller's own topic check reports what matters", () => {
+    expect(
+      kafkaLevel(
+        logLevel.ERROR,
+        at('Response CreateTopics(key: 19, version: 3)', { error: 'Topic creation errors' }),
+      ),
+    ).toBe('info');
+    expect(
+      kafkaLevel(
+        logLevel.ERROR,
+        at('Response CreateTopics(key: 19, version: 3)', {
+          error: 'Not authorized to access topics: [Topic authorization failed]',
+        }),
+      ),
+    ).toBe('error');
+  });
+
   it('logs a consumer restarting after a retried error, and a reconnection, as warnings', () => {
     expect(
       kafkaLevel(

@@ -57,6 +57,11 @@ export function kafkaLevel(level: logLevel, entry: LogEntry['log']): Level | und
   const { message } = entry;
   const error = (entry as { error?: unknown }).error;
   if (typeof error === 'string' && RETRIABLE.has(error)) return 'info';
+  // kafkajs names no topic and no reason here. Most often the topics exist already (a fleet's
+  // operations create the shared topics at once), which kafkajs then takes as done; any other
+  // refusal fails the poller's own topic check, which says what is wrong (kafka-adapters.ts).
+  if (message.startsWith('Response CreateTopics') && error === 'Topic creation errors')
+    return 'info';
   if (message.startsWith('Crash: ') && [...RETRIABLE].some((m) => message.endsWith(m)))
     return 'warn';
   if (message.startsWith('Restarting the consumer in ')) return 'warn';
