@@ -98,7 +98,7 @@ export function transactionalProducer(producer: Producer): TransactionalProducer
         // follows its own leader. Partitions are chosen as the library would (its
         // compatibilityPartitioner is kafkajs's murmur2), from the counts it holds.
         //
-        // The sends go at once, not one after the other (which cost 20 to 30% of the records a
+        // The sends go at once, not one after the other (which cost 15 to 31% of the records a
         // second): each takes its own partition's sequence numbers, so they do not interfere.
         // Their partitions are added to the transaction first, in one AddPartitionsToTxn: the
         // library runs one such request at a time and answers concurrent ones with its result,
